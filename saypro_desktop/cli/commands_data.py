@@ -1,0 +1,185 @@
+"""``saypro demo-data``, ``export``, ``import``, ``db``, ``staff`` and starting the app."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+from datetime import date
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from ..core.periods import Period
+from ..core.permissions import Permission, Role
+from ..models import Inquiry, StaffUser
+from ..services import demo_data
+from ..services.csv_io import export_inquiries, import_inquiries
+from ..services.staff import create_staff_user, find_staff, set_password
+from ..store import DataPaths, open_store, resolve_data_dir
+from ..store.backup import list_backups, make_backup, restore_backup
+from ..store.database import current_revision, head_revision
+from .common import store_for, work
+
+
+def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    demo = sub.add_parser("demo-data", parents=[common], help="fill the store with realistic demo inquiries")
+    demo.add_argument("--inquiries", type=int, required=True)
+    demo.add_argument("--months", type=int, default=12)
+    demo.add_argument("--seed", type=int, default=1)
+    demo.add_argument("--until", type=date.fromisoformat, help="last day of the data (default today), YYYY-MM-DD")
+    demo.set_defaults(handler=cmd_demo)
+
+    exp = sub.add_parser("export", parents=[common], help="export to CSV")
+    exp.add_argument("what", choices=["inquiries"])
+    exp.add_argument("file", type=Path)
+    exp.add_argument("--month", help="YYYY-MM")
+    exp.set_defaults(handler=cmd_export)
+
+    imp = sub.add_parser("import", parents=[common], help="import from CSV (all rows or none)")
+    imp.add_argument("what", choices=["inquiries"])
+    imp.add_argument("file", type=Path)
+    imp.set_defaults(handler=cmd_import)
+
+    db = sub.add_parser("db", parents=[common], help="check, back up, migrate or restore the local database")
+    db.add_argument("action", choices=["check", "backup", "migrate", "restore"])
+    db.add_argument("backup", nargs="?", type=Path, help="for restore: the backup file (default: the newest)")
+    db.set_defaults(handler=cmd_db)
+
+    staff = sub.add_parser("staff", parents=[common], help="staff users")
+    ssub = staff.add_subparsers(dest="action", metavar="ACTION", required=True)
+    add = ssub.add_parser("add", parents=[common], help="create a staff user")
+    add.add_argument("username")
+    add.add_argument("--name", required=True, help="display name")
+    add.add_argument("--role", required=True, help=" | ".join(r.value for r in Role))
+    add.add_argument("--email")
+    add.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    add.set_defaults(handler=cmd_staff_add)
+    lst = ssub.add_parser("list", parents=[common], help="list staff users")
+    lst.set_defaults(handler=cmd_staff_list)
+    pw = ssub.add_parser("passwd", parents=[common], help="set a staff user's local password")
+    pw.add_argument("username")
+    pw.add_argument("--password-stdin", action="store_true")
+    pw.set_defaults(handler=cmd_staff_passwd)
+
+
+def start_app(args: argparse.Namespace) -> int:
+    try:
+        from ..ui.app import run
+    except ImportError:
+        paths = resolve_data_dir(args.data_dir)
+        store = open_store(paths)
+        with store.session() as s:
+            n = s.scalar(select(func.count()).select_from(Inquiry).where(Inquiry.deleted.is_(False)))
+        store.close()
+        print(f"SayPro Desk: local store {paths.database} ({n} inquiries).\n"
+              "The desktop window is not installed in this build; use the commands below.\n")
+        from .main import build_parser
+
+        build_parser().print_help()
+        return 0
+    return run(args)
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    store = store_for(args)
+    try:
+        def progress(n: int) -> None:
+            print(f"\r{n}/{args.inquiries} inquiries", end="", file=sys.stderr, flush=True)
+
+        made = demo_data.generate(store, args.inquiries, args.months, args.seed, args.until, progress=progress)
+        print(file=sys.stderr)
+        print(f"{made} demo inquiries over {args.months} month(s) in {store.paths.database}")
+        print(f"demo staff sign in with password {demo_data.DEMO_PASSWORD!r}: "
+              + ", ".join(u for u, _, _ in demo_data.STAFF))
+    finally:
+        store.close()
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    with work(args) as ctx:
+        n = export_inquiries(ctx, args.file, Period.month(args.month) if args.month else None)
+    print(f"{n} inquiries written to {args.file}")
+    return 0
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    if not args.file.is_file():
+        raise FileNotFoundError(f"{args.file} is not a file")
+    with work(args) as ctx:
+        result = import_inquiries(ctx, args.file)
+    print(f"{result.imported} inquiries imported from {args.file}")
+    if result.created_staff:
+        print("inactive staff records created for: " + ", ".join(result.created_staff))
+    return 0
+
+
+def cmd_db(args: argparse.Namespace) -> int:
+    paths: DataPaths = resolve_data_dir(args.data_dir)
+    if args.action == "restore":
+        backup = args.backup or (list_backups(paths) or [None])[-1]
+        if backup is None or not Path(backup).is_file():
+            raise FileNotFoundError(f"no backup to restore in {paths.backups}")
+        if paths.database.exists():
+            make_backup(paths, "before-restore")
+        restore_backup(paths, Path(backup))
+        print(f"restored {backup}")
+        return 0
+    store = open_store(paths, run_migrations=args.action == "migrate")
+    try:
+        if args.action == "migrate":
+            print(f"database at schema {current_revision(store.engine)} (newest {head_revision()})")
+            return 0
+        with work(args) as ctx:
+            ctx.require(Permission.MAINTAIN_DATABASE)
+        if args.action == "backup":
+            print(f"backup written to {make_backup(paths)}")
+            return 0
+        with store.engine.connect() as conn:
+            integrity = conn.exec_driver_sql("PRAGMA integrity_check").scalar_one()
+            fks = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+            fts = conn.exec_driver_sql("INSERT INTO inquiry_fts(inquiry_fts) VALUES ('integrity-check')")
+            del fts
+        print(f"database {paths.database}: schema {current_revision(store.engine)}, integrity {integrity}, "
+              f"foreign keys {'ok' if not fks else f'{len(fks)} broken'}, search index ok")
+        return 0 if integrity == "ok" and not fks else 1
+    finally:
+        store.close()
+
+
+def _read_password(from_stdin: bool) -> str:
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    first = getpass.getpass("Password: ")
+    if getpass.getpass("Again: ") != first:
+        raise ValueError("the two passwords differ")
+    return first
+
+
+def cmd_staff_add(args: argparse.Namespace) -> int:
+    password = _read_password(True) if args.password_stdin else None
+    with work(args) as ctx:
+        user = create_staff_user(ctx, args.username, args.name, args.role, args.email, password)
+        print(f"created {user.username} ({user.role.value})")
+    return 0
+
+
+def cmd_staff_list(args: argparse.Namespace) -> int:
+    with work(args) as ctx:
+        for u in ctx.session.scalars(select(StaffUser).order_by(StaffUser.username)):
+            print(f"{u.username:<20} {u.role.value:<14} {'active' if u.active else 'inactive':<9} {u.display_name}")
+    return 0
+
+
+def cmd_staff_passwd(args: argparse.Namespace) -> int:
+    password = _read_password(args.password_stdin)
+    with work(args) as ctx:
+        user = find_staff(ctx.session, args.username)
+        if user is None:
+            raise ValueError(f"no staff user {args.username!r}")
+        if user.id != ctx.actor.id:
+            ctx.require(Permission.MANAGE_USERS)
+        set_password(ctx.session, user, password)
+    print(f"password set for {args.username}")
+    return 0

@@ -1,0 +1,293 @@
+"""``saypro inquiry ...`` and ``saypro kpi``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from ..core.kpi import against_targets
+from ..core.periods import Period
+from ..core.validation import InquiryDraft
+from ..core.vocab import ActionKind, Category, Mode, Status, UserType
+from ..services import inquiries as svc
+from ..services.context import ServiceContext
+from ..services.inquiry_queries import InquiryFilter, count_inquiries, history, linked_inquiries, list_inquiries
+from ..services.kpi import kpi_dataset
+from ..services.links_and_files import add_attachment, link_inquiries
+from ..services.search import search_inquiries
+from ..services.sla_watch import run_auto_escalation, sla_view
+from ..services.staff import find_staff
+from .common import local, work
+
+
+def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    inq = sub.add_parser("inquiry", parents=[common], help="log and work inquiries")
+    isub = inq.add_subparsers(dest="action", metavar="ACTION", required=True)
+
+    add = isub.add_parser("add", parents=[common], help="log a new inquiry; prints its ID")
+    add.add_argument("--subject", required=True)
+    add.add_argument("--category", required=True, help=" | ".join(c.value for c in Category))
+    add.add_argument("--other", dest="category_other", help="what 'Other' means for this inquiry")
+    add.add_argument("--mode", required=True, help=" | ".join(m.value for m in Mode))
+    add.add_argument("--user-type", required=True, help=" | ".join(u.value for u in UserType))
+    add.add_argument("--name", required=True, help="the user's full name")
+    add.add_argument("--email")
+    add.add_argument("--phone")
+    add.add_argument("--user-id", help="the user's account ID on the platform")
+    add.add_argument("--location", help="city/country")
+    add.add_argument("--description", default="")
+    add.add_argument("--classified-category")
+    add.add_argument("--priority", help="override the suggested priority (Critical, High, Normal, Low)")
+    add.set_defaults(handler=cmd_add)
+
+    show = isub.add_parser("show", parents=[common], help="show one inquiry with its history")
+    show.add_argument("id")
+    show.set_defaults(handler=cmd_show)
+
+    lst = isub.add_parser("list", parents=[common], help="list inquiries, newest first")
+    lst.add_argument("--status", help=" | ".join(s.value for s in Status))
+    lst.add_argument("--month", help="YYYY-MM")
+    lst.add_argument("--limit", type=int, default=50)
+    lst.set_defaults(handler=cmd_list)
+
+    search = isub.add_parser("search", parents=[common], help="full-text search")
+    search.add_argument("text")
+    search.add_argument("--limit", type=int, default=20)
+    search.set_defaults(handler=cmd_search)
+
+    st = isub.add_parser("set-status", parents=[common], help="move an inquiry along its workflow")
+    st.add_argument("id")
+    st.add_argument("status", help=" | ".join(s.value for s in Status))
+    st.add_argument("--note", help="a note for the action-steps timeline")
+    st.add_argument("--resolution", help="the solution given to the user (to resolve)")
+    st.add_argument("--confirmation", help="user confirmation: Yes | No | N/A")
+    st.add_argument("--tier", help="escalation tier: Tier 2 | Tier 3 | Tier 4")
+    st.add_argument("--reason", help="why it is escalated")
+    st.add_argument("--allow-subjective", action="store_true",
+                    help="save a resolution even though it was flagged as subjective")
+    st.set_defaults(handler=cmd_set_status)
+
+    note = isub.add_parser("note", parents=[common], help="add an action step")
+    note.add_argument("id")
+    note.add_argument("text")
+    note.add_argument("--contact", action="store_true", help="the step was a contact with the user")
+    note.set_defaults(handler=cmd_note)
+
+    ack = isub.add_parser("ack", parents=[common], help="record the acknowledgement to the user")
+    ack.add_argument("id")
+    ack.set_defaults(handler=cmd_ack)
+
+    assign = isub.add_parser("assign", parents=[common], help="assign to a staff user ('-' to unassign)")
+    assign.add_argument("id")
+    assign.add_argument("user")
+    assign.set_defaults(handler=cmd_assign)
+
+    fb = isub.add_parser("feedback", parents=[common], help="record the user's rating (1-5)")
+    fb.add_argument("id")
+    fb.add_argument("rating", type=int)
+    fb.add_argument("--comment")
+    fb.set_defaults(handler=cmd_feedback)
+
+    link = isub.add_parser("link", parents=[common], help="link two related inquiries")
+    link.add_argument("id")
+    link.add_argument("other")
+    link.set_defaults(handler=cmd_link)
+
+    attach = isub.add_parser("attach", parents=[common], help="attach a file")
+    attach.add_argument("id")
+    attach.add_argument("file", type=Path)
+    attach.set_defaults(handler=cmd_attach)
+
+    esc = isub.add_parser("escalate-overdue", parents=[common],
+                          help="escalate standard inquiries unresolved past the auto-escalation time")
+    esc.set_defaults(handler=cmd_escalate_overdue)
+
+    kpi = sub.add_parser("kpi", parents=[common], help="KPIs of a month or quarter against targets")
+    period = kpi.add_mutually_exclusive_group(required=True)
+    period.add_argument("--month", help="YYYY-MM")
+    period.add_argument("--quarter", help="YYYYQn")
+    kpi.add_argument("--json", action="store_true", help="print the whole KPI dataset as JSON")
+    kpi.set_defaults(handler=cmd_kpi)
+
+
+def cmd_add(args: argparse.Namespace) -> int:
+    with work(args) as ctx:
+        draft = InquiryDraft(subject=args.subject, category=args.category, category_other=args.category_other,
+                             mode=args.mode, user_type=args.user_type, user_full_name=args.name,
+                             user_email=args.email, user_phone=args.phone, user_account_id=args.user_id,
+                             user_location=args.location, description=args.description,
+                             classified_category=args.classified_category, priority=args.priority)
+        inquiry = svc.create_inquiry(ctx, draft)
+        print(inquiry.display_id)
+    return 0
+
+
+def _tick(options: list[str], chosen: str | None) -> str:
+    return "  ".join(f"[{'x' if o == chosen else ' '}] {o}" for o in options)
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    with work(args) as ctx:
+        i = svc.get_inquiry(ctx, args.id)
+        view = sla_view(i, ctx.now(), ctx.settings, ctx.calendar)
+        val = lambda e: e.value if e else None  # noqa: E731
+        lines = [
+            f"Inquiry {i.display_id}" + (f"  (provisional reference {i.provisional_ref})"
+                                         if i.provisional_ref and i.inquiry_ref else ""),
+            "1. Identification",
+            f"   Logged: {local(ctx, i.logged_at)}   Received by: {i.received_by or ''}",
+            f"   Mode: {_tick([m.value for m in Mode], val(i.mode))}",
+            "2. User",
+            f"   {i.user_full_name}  <{i.user_email or ''}>  {i.user_phone or ''}  {i.user_location or ''}",
+            f"   User type: {_tick([u.value for u in UserType], val(i.user_type))}",
+            f"   User ID: {i.user_account_id or ''}",
+            "3. Inquiry",
+            f"   Subject: {i.subject}",
+            f"   Category: {i.category.value}" + (f": {i.category_other}" if i.category_other else "")
+            + f"   Priority: {i.priority.value}" + (" (overridden)" if i.priority_overridden else " (suggested)"),
+            f"   Description: {i.description}",
+            f"   Attachments: {', '.join(a.filename for a in i.attachments) or 'none'}",
+            "4. Action",
+            f"   Assigned to: {i.assigned_to or ''}  {local(ctx, i.assigned_at)}",
+            f"   Acknowledged: {local(ctx, i.acknowledged_at) or 'not yet'}  (due {local(ctx, i.ack_due_at)}: "
+            f"{view.ack.value})",
+            "   Action steps:",
+            *[f"     {local(ctx, s.at)}  {s.author or ''}: [{s.kind.value}] {s.text}" for s in i.action_steps],
+            f"   Resolution: {i.resolution or ''}",
+            f"   Resolved: {local(ctx, i.resolved_at)}  (due {local(ctx, i.resolution_due_at)}: "
+            f"{view.resolution.value})",
+            f"   User confirmation: {_tick(['Yes', 'No', 'N/A'], val(i.user_confirmation))}",
+            "5. Status",
+            f"   {_tick([s.value for s in Status], i.status.value)}",
+            f"   Escalated: {'Yes' if i.escalated else 'No'}"
+            + (f"  {i.escalation_tier.value}: {i.escalation_reason}" if i.escalation_tier else "")
+            + (f"   Reopened {i.reopen_count}x" if i.reopen_count else ""),
+            f"   Feedback: {i.feedback_rating}/5 {i.feedback_comment or ''}" if i.feedback_rating else
+            "   Feedback: none",
+            "6. Archival",
+            f"   In monthly report: {'Yes' if i.in_monthly_report else 'No'}   In quarterly file ({i.quarter.value}): "
+            f"{'Yes' if i.in_quarterly_file else 'No'}",
+            f"   Classified category: {val(i.classified_category) or ''}",
+            f"   Linked: {', '.join(o.display_id for o in linked_inquiries(ctx.session, i)) or 'none'}",
+            "History:",
+            *[f"   {local(ctx, h.at, True)}  {h.action} {h.field or ''} {h.old_value or ''} -> {h.new_value or ''}"
+              for h in history(ctx.session, i)],
+        ]
+        print("\n".join(lines))
+    return 0
+
+
+def _row(ctx: ServiceContext, i) -> str:
+    return f"{i.display_id:<16} {local(ctx, i.logged_at)}  {i.status.value:<11} {i.priority.value:<8} " \
+           f"{i.category.value:<28} {i.subject}"
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    with work(args) as ctx:
+        f = InquiryFilter(status=Status.parse(args.status) if args.status else None,
+                          month=Period.month(args.month) if args.month else None, limit=args.limit)
+        rows = list_inquiries(ctx.session, f)
+        for i in rows:
+            print(_row(ctx, i))
+        total = count_inquiries(ctx.session, f)
+        print(f"({len(rows)} of {total} shown)")
+    return 0
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    with work(args) as ctx:
+        rows = search_inquiries(ctx.session, args.text, args.limit)
+        for i in rows:
+            print(_row(ctx, i))
+        if not rows:
+            print(f"no inquiry matches {args.text!r}")
+    return 0
+
+
+def cmd_set_status(args: argparse.Namespace) -> int:
+    with work(args) as ctx:
+        i = svc.get_inquiry(ctx, args.id)
+        svc.change_status(ctx, i, args.status, note=args.note, resolution=args.resolution,
+                          user_confirmation=args.confirmation, tier=args.tier, reason=args.reason,
+                          allow_subjective=args.allow_subjective)
+        print(f"{i.display_id}: {i.status.value}")
+    return 0
+
+
+def cmd_note(args: argparse.Namespace) -> int:
+    with work(args) as ctx:
+        i = svc.get_inquiry(ctx, args.id)
+        svc.add_action_step(ctx, i, args.text, ActionKind.USER_CONTACT if args.contact else ActionKind.NOTE)
+    return 0
+
+
+def cmd_ack(args: argparse.Namespace) -> int:
+    with work(args) as ctx:
+        svc.acknowledge(ctx, svc.get_inquiry(ctx, args.id))
+    return 0
+
+
+def cmd_assign(args: argparse.Namespace) -> int:
+    with work(args) as ctx:
+        user = None
+        if args.user != "-":
+            user = find_staff(ctx.session, args.user)
+            if user is None:
+                raise ValueError(f"no staff user {args.user!r}")
+        svc.assign(ctx, svc.get_inquiry(ctx, args.id), user)
+    return 0
+
+
+def cmd_feedback(args: argparse.Namespace) -> int:
+    with work(args) as ctx:
+        svc.record_feedback(ctx, svc.get_inquiry(ctx, args.id), args.rating, args.comment)
+    return 0
+
+
+def cmd_link(args: argparse.Namespace) -> int:
+    with work(args) as ctx:
+        link_inquiries(ctx, svc.get_inquiry(ctx, args.id), svc.get_inquiry(ctx, args.other))
+    return 0
+
+
+def cmd_attach(args: argparse.Namespace) -> int:
+    with work(args) as ctx:
+        att = add_attachment(ctx, svc.get_inquiry(ctx, args.id), args.file)
+        print(f"attached {att.filename} ({att.size} bytes, sha256 {att.sha256[:12]}…)")
+    return 0
+
+
+def cmd_escalate_overdue(args: argparse.Namespace) -> int:
+    with work(args) as ctx:
+        done = run_auto_escalation(ctx)
+        for i in done:
+            print(f"{i.display_id} escalated to {i.escalation_tier.value if i.escalation_tier else ''}")
+        print(f"{len(done)} inquiry(ies) escalated")
+    return 0
+
+
+def _fmt(value: float | None, unit: str) -> str:
+    if value is None:
+        return "no data"
+    return f"{value:.1f}%" if unit == "%" else f"{value:.2f}{unit}"
+
+
+def cmd_kpi(args: argparse.Namespace) -> int:
+    period = Period.month(args.month) if args.month else Period.quarter(args.quarter)
+    with work(args) as ctx:
+        data = kpi_dataset(ctx.session, period, ctx.now())
+        if args.json:
+            print(json.dumps(data.to_dict(), indent=2, ensure_ascii=False))
+            return 0
+        print(f"KPIs for {data.period} ({data.logged} inquiries logged; {data.open} open; {data.resolved} resolved)")
+        for check in against_targets(data, ctx.settings.targets):
+            target = _fmt(check.target, check.unit)
+            print(f"  {check.label:<40} {_fmt(check.value, check.unit):>9}   target {target:>7}   {check.verdict}")
+        print(f"  {'Average / median first response':<40} {data.avg_first_response_minutes} / "
+              f"{data.median_first_response_minutes} min")
+        print(f"  {'Escalations':<40} {data.escalated} "
+              + ", ".join(f"{k}: {v}" for k, v in data.escalations_by_tier.items()))
+        print(f"  {'Reopened':<40} {data.reopened} ({_fmt(data.reopen_rate_pct, '%')})")
+        print("  Top subjects: " + "; ".join(f"{s} ({n})" for s, n in data.top_subjects[:5]))
+    return 0

@@ -1,0 +1,63 @@
+"""Staff roles (seed 001: Admin, Support, Marketing, Viewer; plus Supervisor and Moderator) and what each may do."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from .vocab import _Vocab
+
+
+class Role(_Vocab):
+    """role"""
+
+    ADMIN = "Admin"
+    SUPERVISOR = "Supervisor"
+    SUPPORT_AGENT = "Support Agent"
+    MODERATOR = "Moderator"
+    MARKETING = "Marketing"
+    VIEWER = "Viewer"
+
+
+class Permission(StrEnum):
+    VIEW_INQUIRIES = "view inquiries"
+    VIEW_PERSONAL_DETAILS = "view inquirers' personal details"
+    CREATE_INQUIRY = "log inquiries"
+    EDIT_INQUIRY = "edit inquiries"
+    ASSIGN_INQUIRY = "assign inquiries"
+    CHANGE_STATUS = "change inquiry status"
+    ADD_NOTE = "add action steps"
+    VIEW_KPI = "view KPIs and reports"
+    EXPORT = "export data"
+    IMPORT = "import data"
+    MANAGE_USERS = "manage staff users"
+    MANAGE_SETTINGS = "change office settings"
+    MAINTAIN_DATABASE = "back up and migrate the database"
+
+
+_AGENT = {
+    Permission.VIEW_INQUIRIES, Permission.VIEW_PERSONAL_DETAILS, Permission.CREATE_INQUIRY, Permission.EDIT_INQUIRY,
+    Permission.ASSIGN_INQUIRY, Permission.CHANGE_STATUS, Permission.ADD_NOTE, Permission.VIEW_KPI, Permission.EXPORT,
+}
+
+GRANTS: dict[Role, frozenset[Permission]] = {
+    Role.ADMIN: frozenset(Permission),
+    Role.SUPERVISOR: frozenset(_AGENT | {Permission.IMPORT, Permission.MAINTAIN_DATABASE}),
+    Role.SUPPORT_AGENT: frozenset(_AGENT),
+    Role.MODERATOR: frozenset({Permission.VIEW_INQUIRIES, Permission.ADD_NOTE, Permission.CREATE_INQUIRY}),
+    Role.MARKETING: frozenset({Permission.VIEW_INQUIRIES, Permission.VIEW_KPI}),
+    Role.VIEWER: frozenset({Permission.VIEW_INQUIRIES}),
+}
+
+
+class PermissionDenied(PermissionError):
+    pass
+
+
+def can(role: Role, permission: Permission) -> bool:
+    return permission in GRANTS[role]
+
+
+def require(role: Role, permission: Permission, who: str = "") -> None:
+    if not can(role, permission):
+        subject = f"{who} ({role.value})" if who else f"the {role.value} role"
+        raise PermissionDenied(f"{subject} may not {permission.value}")

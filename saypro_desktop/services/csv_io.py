@@ -1,0 +1,335 @@
+"""Export inquiries to CSV and import them back, all or nothing.
+
+Timestamps are ISO 8601 in the office time zone with their offset (exact, and readable in a
+spreadsheet); action steps travel as a JSON list in one column so the round trip is lossless.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+
+from ..core import sla
+from ..core.inquiry_ids import InquiryId, month_key_of
+from ..core.permissions import Permission, Role
+from ..core.validation import InquiryDraft, check_rating, normalise_draft, status_requirements
+from ..core.vocab import ActionKind, Confirmation, EscalationTier, Quarter, Status
+from ..core.workflow import suggest_priority
+from ..models import ActionStep, Inquiry, InquiryLink, StaffUser
+from .context import ServiceContext
+from .inquiry_numbers import next_reference
+from .inquiry_queries import InquiryFilter, list_inquiries
+from .links_and_files import link_inquiries
+from .staff import find_staff
+
+COLUMNS = [
+    "Inquiry ID", "Provisional Reference", "Logged At", "Received By", "Mode of Inquiry", "Full Name",
+    "Contact Email", "Phone Number", "User Type", "User ID", "Location", "Subject", "Category", "Other Category",
+    "Description", "Priority", "Assigned To", "Assigned At", "Acknowledged At", "Action Steps",
+    "Resolution Provided", "Resolved At", "First Contact Resolution", "User Confirmation", "Status", "Escalated",
+    "Escalation Tier", "Escalation Reason", "Escalated At", "Auto Escalated", "Reopen Count", "Closed At",
+    "Feedback Rating", "Feedback Comment", "In Monthly Report", "In Quarterly File", "Quarter",
+    "Classified Category", "Linked Inquiry IDs",
+]
+
+_DRAFT_COLUMNS = {
+    "Subject": "subject", "Category": "category", "Mode of Inquiry": "mode", "User Type": "user_type",
+    "Full Name": "user_full_name", "Contact Email": "user_email", "Phone Number": "user_phone",
+    "User ID": "user_account_id", "Location": "user_location", "Other Category": "category_other",
+    "Description": "description", "Classified Category": "classified_category", "Priority": "priority",
+}
+
+
+class ImportRejected(ValueError):
+    """The file had bad rows; nothing of it was imported."""
+
+    def __init__(self, problems: list[tuple[int, str]]) -> None:
+        self.problems = problems
+        lines = "\n".join(f"  line {line}: {msg}" for line, msg in problems[:50])
+        more = f"\n  ... and {len(problems) - 50} more" if len(problems) > 50 else ""
+        super().__init__(f"{len(problems)} problem(s); nothing was imported:\n{lines}{more}")
+
+
+@dataclass
+class ImportResult:
+    imported: int
+    created_staff: list[str]
+
+
+def _fmt_time(ctx: ServiceContext, value: datetime | None) -> str:
+    return value.astimezone(ctx.calendar.tz).isoformat(timespec="seconds") if value else ""
+
+
+def _yes(value: bool) -> str:
+    return "Yes" if value else "No"
+
+
+def export_inquiries(ctx: ServiceContext, target: Path, month: Any = None) -> int:
+    ctx.require(Permission.EXPORT)
+    inquiries = list_inquiries(ctx.session, InquiryFilter(month=month, limit=None))
+    inquiries.sort(key=lambda i: (i.logged_at, i.display_id))
+    users = {u.id: u.username for u in ctx.session.scalars(select(StaffUser))}
+    links = _links_by_inquiry(ctx, inquiries)
+    tmp = target.with_name(target.name + ".partial")
+    with tmp.open("w", newline="", encoding="utf-8-sig") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(COLUMNS)
+        for i in inquiries:
+            steps = [{"at": _fmt_time(ctx, s.at), "author": users.get(s.author_id or "", ""), "kind": s.kind.value,
+                      "text": s.text} for s in i.action_steps]
+            writer.writerow([
+                i.inquiry_ref or "", i.provisional_ref or "", _fmt_time(ctx, i.logged_at),
+                users.get(i.received_by_id or "", ""), i.mode.value, i.user_full_name, i.user_email or "",
+                i.user_phone or "", i.user_type.value, i.user_account_id or "", i.user_location or "", i.subject,
+                i.category.value, i.category_other or "", i.description, i.priority.value,
+                users.get(i.assigned_to_id or "", ""), _fmt_time(ctx, i.assigned_at),
+                _fmt_time(ctx, i.acknowledged_at), json.dumps(steps, ensure_ascii=False) if steps else "",
+                i.resolution or "", _fmt_time(ctx, i.resolved_at), _yes(i.resolved_on_first_contact),
+                i.user_confirmation.value if i.user_confirmation else "", i.status.value, _yes(i.escalated),
+                i.escalation_tier.value if i.escalation_tier else "", i.escalation_reason or "",
+                _fmt_time(ctx, i.escalated_at), _yes(i.auto_escalated), i.reopen_count, _fmt_time(ctx, i.closed_at),
+                i.feedback_rating if i.feedback_rating is not None else "", i.feedback_comment or "",
+                _yes(i.in_monthly_report), _yes(i.in_quarterly_file), i.quarter.value,
+                i.classified_category.value if i.classified_category else "", "; ".join(links.get(i.id, [])),
+            ])
+    tmp.replace(target)
+    return len(inquiries)
+
+
+def _links_by_inquiry(ctx: ServiceContext, inquiries: Iterable[Inquiry]) -> dict[str, list[str]]:
+    refs = {i.id: i.display_id for i in ctx.session.scalars(select(Inquiry))}
+    out: dict[str, list[str]] = {}
+    for link in ctx.session.scalars(select(InquiryLink).where(InquiryLink.deleted.is_(False))):
+        out.setdefault(link.inquiry_id, []).append(refs.get(link.linked_inquiry_id, ""))
+        out.setdefault(link.linked_inquiry_id, []).append(refs.get(link.inquiry_id, ""))
+    return {k: sorted(v) for k, v in out.items()}
+
+
+class _Row:
+    """Parses one CSV record, collecting problems instead of stopping at the first."""
+
+    def __init__(self, ctx: ServiceContext, record: dict[str, str], line: int, problems: list[tuple[int, str]]):
+        self.ctx, self.r, self.line, self.problems = ctx, record, line, problems
+
+    def bad(self, msg: str) -> None:
+        self.problems.append((self.line, msg))
+
+    def text(self, col: str) -> str:
+        return (self.r.get(col) or "").strip()
+
+    def time(self, col: str) -> datetime | None:
+        raw = self.text(col)
+        if not raw:
+            return None
+        try:
+            value = datetime.fromisoformat(raw)
+        except ValueError:
+            self.bad(f"{col} {raw!r} is not a date and time like 2025-01-14T09:12:00+02:00")
+            return None
+        return value.replace(tzinfo=self.ctx.calendar.tz) if value.tzinfo is None else value
+
+    def flag(self, col: str) -> bool:
+        raw = self.text(col).lower()
+        if raw in ("", "no", "n", "false", "0"):
+            return False
+        if raw in ("yes", "y", "true", "1"):
+            return True
+        self.bad(f"{col} must be Yes or No, not {raw!r}")
+        return False
+
+    def vocab(self, col: str, enum_cls: Any) -> Any:
+        raw = self.text(col)
+        if not raw:
+            return None
+        try:
+            return enum_cls.parse(raw)
+        except ValueError as exc:
+            self.bad(f"{col}: {exc}")
+            return None
+
+    def integer(self, col: str, default: int | None) -> int | None:
+        raw = self.text(col)
+        if not raw:
+            return default
+        try:
+            return int(raw)
+        except ValueError:
+            self.bad(f"{col} {raw!r} is not a whole number")
+            return default
+
+
+def import_inquiries(ctx: ServiceContext, source: Path) -> ImportResult:
+    """Import every row of ``source`` or none: bad rows are reported with their line and reason."""
+    ctx.require(Permission.IMPORT)
+    problems: list[tuple[int, str]] = []
+    try:
+        with source.open(newline="", encoding="utf-8-sig") as fh:
+            reader = csv.DictReader(fh)
+            missing = [c for c in ("Subject", "Category", "Mode of Inquiry", "User Type", "Full Name")
+                       if c not in (reader.fieldnames or [])]
+            if missing:
+                raise ImportRejected([(1, f"the header has no column {', '.join(missing)}")])
+            parsed, line = [], 1
+            for record in reader:
+                start, line = line + 1, reader.line_num
+                parsed.append(_parse(ctx, _Row(ctx, record, start, problems)))
+    except UnicodeDecodeError as exc:
+        raise ImportRejected([(0, f"the file is not UTF-8 text ({exc.reason})")]) from exc
+    except csv.Error as exc:
+        raise ImportRejected([(line, f"not valid CSV: {exc}")]) from exc
+    seen: dict[str, int] = {}
+    for row, item in parsed:
+        ref = item["inquiry_ref"] if item else None
+        if ref:
+            if ref in seen:
+                problems.append((row.line, f"Inquiry ID {ref} appears twice (also on line {seen[ref]})"))
+            seen[ref] = row.line
+            if ctx.session.scalar(select(Inquiry.id).where(Inquiry.inquiry_ref == ref)):
+                problems.append((row.line, f"Inquiry ID {ref} is already in this store"))
+    known = set(seen)
+    for row, item in parsed:
+        for ref in (item or {}).get("links", []):
+            if ref not in known and not ctx.session.scalar(select(Inquiry.id).where(Inquiry.inquiry_ref == ref)):
+                problems.append((row.line, f"linked inquiry {ref} is neither in the file nor in this store"))
+    if problems:
+        raise ImportRejected(sorted(problems))
+    return _write(ctx, [item for _, item in parsed if item])
+
+
+def _parse(ctx: ServiceContext, row: _Row) -> tuple[_Row, dict[str, Any] | None]:
+    before = len(row.problems)
+    draft = InquiryDraft(**{attr: row.text(col) or None for col, attr in _DRAFT_COLUMNS.items()})
+    draft.subject, draft.user_full_name = row.text("Subject"), row.text("Full Name")
+    draft.description = row.text("Description")
+    draft.logged_at = row.time("Logged At") or ctx.now()
+    clean, errors = normalise_draft(draft)
+    row.problems.extend((row.line, f"{e.field}: {e.message}") for e in errors)
+    ref = row.text("Inquiry ID").upper() or None
+    if ref:
+        try:
+            parsed_id = InquiryId.parse(ref)
+            if month_key_of(ctx.calendar.local_date(clean.logged_at)) != ref[5:9]:
+                row.bad(f"Inquiry ID {ref} does not belong to the month it was logged in")
+            ref = str(parsed_id)
+        except ValueError as exc:
+            row.bad(str(exc))
+    status = row.vocab("Status", Status) or Status.NEW
+    item = {
+        "draft": clean, "inquiry_ref": ref, "status": status,
+        "received_by": row.text("Received By"), "assigned_to": row.text("Assigned To"),
+        "assigned_at": row.time("Assigned At"), "acknowledged_at": row.time("Acknowledged At"),
+        "resolution": row.text("Resolution Provided") or None, "resolved_at": row.time("Resolved At"),
+        "first_contact": row.flag("First Contact Resolution"),
+        "user_confirmation": row.vocab("User Confirmation", Confirmation), "escalated": row.flag("Escalated"),
+        "escalation_tier": row.vocab("Escalation Tier", EscalationTier),
+        "escalation_reason": row.text("Escalation Reason") or None, "escalated_at": row.time("Escalated At"),
+        "auto_escalated": row.flag("Auto Escalated"), "reopen_count": row.integer("Reopen Count", 0),
+        "closed_at": row.time("Closed At"), "feedback_rating": row.integer("Feedback Rating", None),
+        "feedback_comment": row.text("Feedback Comment") or None,
+        "in_monthly_report": row.flag("In Monthly Report"), "in_quarterly_file": row.flag("In Quarterly File"),
+        "links": [x.strip().upper() for x in row.text("Linked Inquiry IDs").split(";") if x.strip()],
+        "steps": _steps(row),
+    }
+    for e in status_requirements(status, resolution=item["resolution"], resolved_at=item["resolved_at"],
+                                 user_confirmation=item["user_confirmation"],
+                                 escalation_tier=item["escalation_tier"] if status == Status.ESCALATED else None,
+                                 escalation_reason=item["escalation_reason"]):
+        row.bad(f"status {status.value} needs {e.field}: {e.message}")
+    for e in check_rating(item["feedback_rating"]):
+        row.bad(e.message)
+    if item["reopen_count"] is not None and item["reopen_count"] < 0:
+        row.bad("Reopen Count cannot be negative")
+    return row, (item if len(row.problems) == before else None)
+
+
+def _steps(row: _Row) -> list[dict[str, Any]]:
+    raw = row.text("Action Steps")
+    if not raw:
+        return []
+    try:
+        steps = json.loads(raw)
+        if not isinstance(steps, list):
+            raise ValueError
+        out = []
+        for s in steps:
+            at = datetime.fromisoformat(s["at"])
+            out.append({"at": at.replace(tzinfo=row.ctx.calendar.tz) if at.tzinfo is None else at,
+                        "author": s.get("author", ""), "kind": ActionKind.parse(s.get("kind") or "Note"),
+                        "text": str(s["text"])})
+        return out
+    except (ValueError, KeyError, TypeError):
+        row.bad('Action Steps must be a JSON list of {"at", "author", "kind", "text"} entries as exported')
+        return []
+
+
+def _write(ctx: ServiceContext, items: list[dict[str, Any]]) -> ImportResult:
+    created: list[str] = []
+
+    def staff(username: str) -> StaffUser | None:
+        if not username:
+            return None
+        user = find_staff(ctx.session, username)
+        if user is None:
+            # Keeps who did the work; the record cannot sign in until an Admin activates it.
+            user = StaffUser(username=username.lower(), display_name=username, role=Role.VIEWER, active=False)
+            ctx.session.add(user)
+            ctx.session.flush()
+            created.append(user.username)
+        return user
+
+    by_ref: dict[str, Inquiry] = {}
+    pending_links: list[tuple[Inquiry, list[str]]] = []
+    for item in items:
+        d: InquiryDraft = item["draft"]
+        logged_at = d.logged_at
+        logged_date = ctx.calendar.local_date(logged_at)
+        ref, provisional = (item["inquiry_ref"], None) if item["inquiry_ref"] else next_reference(ctx.session,
+                                                                                                   logged_date)
+        priority = d.priority or suggest_priority(d.category, d.subject, d.description)
+        received = staff(item["received_by"]) or ctx.actor
+        assigned = staff(item["assigned_to"])
+        resolved_at = item["resolved_at"]
+        inquiry = Inquiry(
+            inquiry_ref=ref, provisional_ref=provisional, logged_at=logged_at, logged_date=logged_date,
+            received_by_id=received.id, mode=d.mode, user_full_name=d.user_full_name, user_email=d.user_email,
+            user_phone=d.user_phone, user_type=d.user_type, user_account_id=d.user_account_id,
+            user_location=d.user_location, subject=d.subject, category=d.category, category_other=d.category_other,
+            description=d.description, classified_category=d.classified_category, priority=priority,
+            priority_overridden=d.priority is not None,
+            ack_due_at=sla.ack_due(ctx.calendar, ctx.settings.sla, logged_at),
+            resolution_due_at=sla.resolution_due(ctx.calendar, ctx.settings.sla, logged_at, priority),
+            assigned_to_id=assigned.id if assigned else None, assigned_at=item["assigned_at"],
+            acknowledged_at=item["acknowledged_at"], resolution=item["resolution"], resolved_at=resolved_at,
+            resolved_date=ctx.calendar.local_date(resolved_at) if resolved_at else None,
+            resolved_on_first_contact=item["first_contact"], user_confirmation=item["user_confirmation"],
+            status=item["status"], escalated=item["escalated"], escalation_tier=item["escalation_tier"],
+            escalation_reason=item["escalation_reason"], escalated_at=item["escalated_at"],
+            auto_escalated=item["auto_escalated"], reopen_count=item["reopen_count"], closed_at=item["closed_at"],
+            feedback_rating=item["feedback_rating"], feedback_comment=item["feedback_comment"],
+            in_monthly_report=item["in_monthly_report"], in_quarterly_file=item["in_quarterly_file"],
+            quarter=Quarter.of_month(logged_date.month),
+        )
+        ctx.session.add(inquiry)
+        ctx.session.flush()
+        for s in item["steps"]:
+            author = staff(s["author"])
+            ctx.session.add(ActionStep(inquiry_id=inquiry.id, at=s["at"], author_id=author.id if author else None,
+                                       kind=s["kind"], text=s["text"]))
+        by_ref[inquiry.display_id] = inquiry
+        pending_links.append((inquiry, item["links"]))
+    linked: set[tuple[str, str]] = set()
+    for inquiry, refs in pending_links:
+        for ref in refs:
+            other = by_ref.get(ref) or ctx.session.scalar(select(Inquiry).where(Inquiry.inquiry_ref == ref))
+            pair = tuple(sorted((inquiry.id, other.id))) if other else None
+            if other is not None and pair not in linked:
+                linked.add(pair)
+                link_inquiries(ctx, inquiry, other)
+    return ImportResult(len(items), created)

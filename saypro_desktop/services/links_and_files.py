@@ -1,0 +1,107 @@
+"""Linked inquiries and attachments stored by content hash in the data folder."""
+
+from __future__ import annotations
+
+import hashlib
+import mimetypes
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+from sqlalchemy import select
+
+from ..core.permissions import Permission
+from ..models import Attachment, Inquiry, InquiryLink
+from .context import ServiceContext
+
+MAX_ATTACHMENT_BYTES = 50 * 1024 * 1024
+
+
+def link_inquiries(ctx: ServiceContext, a: Inquiry, b: Inquiry) -> InquiryLink:
+    ctx.require(Permission.EDIT_INQUIRY)
+    if a.id == b.id:
+        raise ValueError("an inquiry cannot be linked to itself")
+    low, high = sorted((a.id, b.id))
+    link = ctx.session.scalar(select(InquiryLink).where(InquiryLink.inquiry_id == low,
+                                                        InquiryLink.linked_inquiry_id == high))
+    if link is None:
+        link = InquiryLink(inquiry_id=low, linked_inquiry_id=high)
+        ctx.session.add(link)
+    elif link.deleted:
+        link.deleted = False
+    else:
+        raise ValueError(f"{a.display_id} and {b.display_id} are already linked")
+    return link
+
+
+def unlink_inquiries(ctx: ServiceContext, a: Inquiry, b: Inquiry) -> None:
+    ctx.require(Permission.EDIT_INQUIRY)
+    low, high = sorted((a.id, b.id))
+    link = ctx.session.scalar(select(InquiryLink).where(InquiryLink.inquiry_id == low,
+                                                        InquiryLink.linked_inquiry_id == high,
+                                                        InquiryLink.deleted.is_(False)))
+    if link is None:
+        raise ValueError(f"{a.display_id} and {b.display_id} are not linked")
+    link.deleted = True
+
+
+def blob_path(root: Path, sha256: str) -> Path:
+    return root / sha256[:2] / sha256
+
+
+def store_blob(root: Path, source: Path) -> tuple[str, int]:
+    """Copy ``source`` into the content store; returns (sha256, size). Same bytes are stored once."""
+    size = source.stat().st_size
+    if size > MAX_ATTACHMENT_BYTES:
+        raise ValueError(f"{source.name} is {size / 1e6:.0f} MB; attachments are limited to "
+                         f"{MAX_ATTACHMENT_BYTES // 1_000_000} MB")
+    digest = hashlib.sha256()
+    root.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(dir=root, prefix=".incoming-")
+    try:
+        with os.fdopen(fd, "wb") as out, source.open("rb") as src:
+            while chunk := src.read(1 << 20):
+                digest.update(chunk)
+                out.write(chunk)
+            out.flush()
+            os.fsync(out.fileno())
+        target = blob_path(root, digest.hexdigest())
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if target.exists():
+            os.unlink(tmp_name)
+        else:
+            os.replace(tmp_name, target)
+    except BaseException:
+        Path(tmp_name).unlink(missing_ok=True)
+        raise
+    return digest.hexdigest(), size
+
+
+def add_attachment(ctx: ServiceContext, inquiry: Inquiry, source: Path, filename: str | None = None) -> Attachment:
+    ctx.require(Permission.EDIT_INQUIRY)
+    if ctx.attachments_dir is None:
+        raise RuntimeError("no attachments folder in this context")
+    if not source.is_file():
+        raise FileNotFoundError(f"{source} is not a file")
+    sha, size = store_blob(ctx.attachments_dir, source)
+    name = filename or source.name
+    media = mimetypes.guess_type(name)[0] or "application/octet-stream"
+    att = Attachment(inquiry_id=inquiry.id, filename=name, sha256=sha, size=size, media_type=media,
+                     added_by_id=ctx.actor.id)
+    ctx.session.add(att)
+    return att
+
+
+def remove_attachment(ctx: ServiceContext, attachment: Attachment) -> None:
+    """A tombstone: the file stays in the content store (another inquiry may share the bytes)."""
+    ctx.require(Permission.EDIT_INQUIRY)
+    attachment.deleted = True
+
+
+def export_attachment(root: Path, attachment: Attachment, target: Path) -> Path:
+    src = blob_path(root, attachment.sha256)
+    if not src.exists():
+        raise FileNotFoundError(f"the file of {attachment.filename} is not on this desktop yet (it syncs separately)")
+    shutil.copyfile(src, target)
+    return target

@@ -1,0 +1,56 @@
+"""Where SayPro Desk keeps its data: one place, overridable for tests and portable installs.
+
+Order: an explicit ``--data-dir``, then ``SAYPRO_DATA_DIR``, then a ``data`` folder beside the
+executable when a ``portable.txt`` marker is there, then the user's data folder (platformdirs).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from platformdirs import user_data_path
+
+APP_NAME = "SayPro Desk"
+APP_AUTHOR = "SayPro"
+DB_FILENAME = "saypro.db"
+
+
+@dataclass(frozen=True)
+class DataPaths:
+    root: Path
+
+    @property
+    def database(self) -> Path:
+        return self.root / DB_FILENAME
+
+    @property
+    def backups(self) -> Path:
+        return self.root / "backups"
+
+    @property
+    def attachments(self) -> Path:
+        return self.root / "attachments"
+
+    @property
+    def logs(self) -> Path:
+        return self.root / "logs"
+
+    def ensure(self) -> DataPaths:
+        for p in (self.root, self.backups, self.attachments, self.logs):
+            p.mkdir(parents=True, exist_ok=True)
+        return self
+
+
+def resolve_data_dir(explicit: str | os.PathLike[str] | None = None) -> DataPaths:
+    if explicit:
+        return DataPaths(Path(explicit).expanduser().resolve())
+    env = os.environ.get("SAYPRO_DATA_DIR")
+    if env:
+        return DataPaths(Path(env).expanduser().resolve())
+    exe_dir = Path(sys.executable).resolve().parent
+    if getattr(sys, "frozen", False) and (exe_dir / "portable.txt").exists():
+        return DataPaths(exe_dir / "data")
+    return DataPaths(user_data_path(APP_NAME, APP_AUTHOR, roaming=False))

@@ -1,0 +1,156 @@
+"""Turns every ORM change of a synced row into an outbox entry, in the same transaction.
+
+Installed as a ``before_flush`` listener on the store's session factory, so no code path can
+change a synced row without logging it: inserts and updates get a hybrid-logical-clock stamp
+per mutation, recorded on the row's ``field_versions`` and in the ``change_log``. Hard deletes of
+synced rows are refused (set ``deleted``). Audited entities also get audit-trail rows here,
+attributed to ``session.info["actor_id"]``.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import event, inspect
+from sqlalchemy.orm import Session, sessionmaker
+
+from ..core.hlc import HybridLogicalClock
+from ..core.uuids import new_id
+from ..models import AuditEntry, ChangeLogEntry, DeviceState, Synced
+from ..models.base import SYNC_BOOKKEEPING, utcnow
+
+
+class TombstoneRequired(RuntimeError):
+    pass
+
+
+class ImmutableField(RuntimeError):
+    pass
+
+
+# Fields that may be set once and never changed afterwards (the Inquiry ID once shown to a user).
+WRITE_ONCE = {"inquiry": frozenset({"inquiry_ref"})}
+
+
+def encode(value: Any) -> Any:
+    """The JSON form of a column value in the change log and on the wire."""
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def synced_fields(obj: Synced) -> list[str]:
+    mapper = inspect(type(obj))
+    skip = SYNC_BOOKKEEPING | obj.__local_fields__
+    return [c.key for c in mapper.column_attrs if c.key not in skip]
+
+
+def install(factory: sessionmaker[Session]) -> None:
+    event.listen(factory, "before_flush", _before_flush)
+
+
+def _now(session: Session) -> datetime:
+    clock: Callable[[], datetime] | None = session.info.get("clock")
+    return clock() if clock else utcnow()
+
+
+def _before_flush(session: Session, _flush_context: Any, _instances: Any) -> None:
+    if session.info.get("applying_remote"):
+        return
+    for obj in session.deleted:
+        if isinstance(obj, Synced):
+            raise TombstoneRequired(f"{type(obj).__tablename__} rows are never deleted; set deleted=True")
+    new = [o for o in session.new if isinstance(o, Synced)]
+    dirty = [o for o in session.dirty
+             if isinstance(o, Synced) and session.is_modified(o, include_collections=False)]
+    if not new and not dirty:
+        return
+    with session.no_autoflush:
+        now = _now(session)
+        changes = [(o, _changed_fields(o)) for o in dirty]
+        changes = [(o, fields) for o, fields in changes if fields]
+        audit = _audit_rows(session, new, changes, now)
+        session.add_all(audit)
+        state = session.get(DeviceState, 1)
+        if state is None:
+            raise RuntimeError("the store has no device identity; open it with saypro_desktop.store.open_store")
+        hlc = HybridLogicalClock(state.device_id.replace("-", ""), state.hlc_wall_ms, state.hlc_counter)
+        for obj in [*new, *audit]:
+            stamp = str(hlc.tick())
+            obj.created_at = obj.created_at or now
+            obj.updated_at = now
+            obj.field_versions = {"*": stamp}
+            if obj.id is None:
+                obj.id = new_id()
+            values = {f: encode(getattr(obj, f)) for f in synced_fields(obj)}
+            session.add(_entry(state, obj, "insert", values, stamp, now))
+        for obj, fields in changes:
+            stamp = str(hlc.tick())
+            versions = dict(obj.field_versions or {})
+            versions.update(dict.fromkeys(fields, stamp))
+            obj.field_versions = versions
+            obj.updated_at = now
+            op = "delete" if "deleted" in fields and obj.deleted else "update"
+            session.add(_entry(state, obj, op, {f: encode(getattr(obj, f)) for f in fields}, stamp, now))
+        state.hlc_wall_ms, state.hlc_counter = hlc.wall_ms, hlc.counter
+
+
+def _changed_fields(obj: Synced) -> list[str]:
+    state = inspect(obj)
+    table = type(obj).__tablename__
+    changed = []
+    for name in synced_fields(obj):
+        hist = state.attrs[name].history
+        if not hist.has_changes():
+            continue
+        old = hist.deleted[0] if hist.deleted else None
+        new = hist.added[0] if hist.added else None
+        if old == new:
+            continue
+        if name in WRITE_ONCE.get(table, ()) and old is not None:
+            raise ImmutableField(f"{table}.{name} cannot change once set (was {old!r})")
+        changed.append(name)
+    return changed
+
+
+def _entry(state: DeviceState, obj: Synced, op: str, values: dict[str, Any], stamp: str,
+           now: datetime) -> ChangeLogEntry:
+    return ChangeLogEntry(mutation_id=new_id(), device_id=state.device_id, table_name=type(obj).__tablename__,
+                          row_id=obj.id, op=op, fields=values, hlc=stamp, created_at=now, state="pending")
+
+
+def _text(value: Any) -> str | None:
+    value = encode(value)
+    return None if value is None else str(value)
+
+
+def _audit_rows(session: Session, new: list[Synced], changes: list[tuple[Synced, list[str]]],
+                now: datetime) -> list[AuditEntry]:
+    actor = session.info.get("actor_id")
+    rows = []
+    for obj in new:
+        if getattr(obj, "__audited__", False):
+            if obj.id is None:
+                obj.id = new_id()
+            label = getattr(obj, "display_id", None) or str(obj)
+            rows.append(AuditEntry(at=now, actor_id=actor, entity=type(obj).__tablename__, entity_id=obj.id,
+                                   action="create", new_value=str(label)))
+    for obj, fields in changes:
+        if not getattr(obj, "__audited__", False):
+            continue
+        state = inspect(obj)
+        for name in fields:
+            hist = state.attrs[name].history
+            old = hist.deleted[0] if hist.deleted else None
+            action = "delete" if name == "deleted" and obj.deleted else "update"
+            rows.append(AuditEntry(at=now, actor_id=actor, entity=type(obj).__tablename__, entity_id=obj.id,
+                                   action=action, field=name, old_value=_text(old),
+                                   new_value=_text(getattr(obj, name))))
+    return rows
