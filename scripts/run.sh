@@ -5,7 +5,7 @@
 # Any other arguments go to the `saypro` command (e.g. scripts/run.sh --data-dir /tmp/desk).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/setup.sh
+bash scripts/setup.sh desktop
 args=()
 demo=""
 while [ $# -gt 0 ]; do

@@ -13,7 +13,7 @@ if [ ! -x .venv/bin/python ]; then
   echo "creating .venv" >&2
   "$python_bin" -m venv .venv
 fi
-stamp=".venv/.saypro-installed-${extras:-base}"
+stamp=".venv/.saypro-installed-${extras//,/-}"
 want="$(sha256sum pyproject.toml | cut -d' ' -f1)"
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   .venv/bin/python -m pip install --quiet --upgrade pip

@@ -171,7 +171,9 @@ def cmd_show(args: argparse.Namespace) -> int:
             f"   Classified category: {val(i.classified_category) or ''}",
             f"   Linked: {', '.join(o.display_id for o in linked_inquiries(ctx.session, i)) or 'none'}",
             "History:",
-            *[f"   {local(ctx, h.at, True)}  {h.action} {h.field or ''} {h.old_value or ''} -> {h.new_value or ''}"
+            *[f"   {local(ctx, h.at, True)}  {h.action} {h.summary or ''}"
+              + "; ".join(f"{k}: {o if o is not None else ''} -> {n if n is not None else ''}"
+                          for k, (o, n) in h.changes.items())
               for h in history(ctx.session, i)],
         ]
         print("\n".join(lines))

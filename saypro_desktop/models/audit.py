@@ -1,10 +1,11 @@
-"""The audit trail: who changed what, when, from which value to which."""
+"""The audit trail: who changed what, when, from which value to which (one row per change)."""
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import Base, Synced, UtcDateTime
@@ -20,6 +21,6 @@ class AuditEntry(Synced, Base):
     entity: Mapped[str] = mapped_column(String(40))
     entity_id: Mapped[str] = mapped_column(String(36))
     action: Mapped[str] = mapped_column(String(20))  # create, update, delete
-    field: Mapped[str | None] = mapped_column(String(60))
-    old_value: Mapped[str | None] = mapped_column(Text)
-    new_value: Mapped[str | None] = mapped_column(Text)
+    summary: Mapped[str | None] = mapped_column(Text)  # what was created or deleted, in words
+    # field -> [old, new] in their JSON form, one entry per field the change touched
+    changes: Mapped[dict[str, list[Any]]] = mapped_column(JSON, default=dict)

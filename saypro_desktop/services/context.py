@@ -40,6 +40,12 @@ class ServiceContext:
     def calendar(self) -> BusinessCalendar:
         return self.settings.calendar()
 
+    def act_as(self, actor: StaffUser) -> ServiceContext:
+        """Switch the acting staff user within the same unit of work."""
+        self.actor = actor
+        self.session.info["actor_id"] = actor.id
+        return self
+
     def require(self, permission: Permission) -> None:
         require(self.actor.role, permission, self.actor.username)
 

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from ..core.permissions import Role
 from ..core.validation import InquiryDraft
@@ -21,7 +20,7 @@ from ..core.vocab import ActionKind, Category, ClassifiedCategory, Confirmation,
 from ..models import StaffUser
 from ..store import Store
 from . import inquiries as svc
-from .context import bind
+from .context import ServiceContext, bind
 from .settings import load_settings
 from .staff import create_staff_user, ensure_first_admin, find_staff
 
@@ -139,19 +138,19 @@ def generate(store: Store, inquiries: int, months: int = 12, seed: int = 1, unti
         with store.session() as s:
             users = {u.username: u for u in s.scalars(select(StaffUser))}
             clock = _Clock(real_now)
+            ctx = bind(s, users[agents[0]], clock)
             for day in chunk:
-                _one(s, rng, users, agents, clock, _logged_moment(rng, day, tz), cutoff)
+                _one(ctx, rng, users, agents, clock, _logged_moment(rng, day, tz), cutoff)
         done += len(chunk)
         if progress:
             progress(done)
     return done
 
 
-def _one(s: Session, rng: random.Random, users: dict[str, StaffUser], agents: list[str], clock: _Clock,
+def _one(ctx: ServiceContext, rng: random.Random, users: dict[str, StaffUser], agents: list[str], clock: _Clock,
          logged: datetime, cutoff: datetime) -> None:
     logged = min(logged, cutoff - timedelta(minutes=1))
-    agent = users[rng.choice(agents)]
-    ctx = bind(s, agent, clock)
+    ctx.act_as(users[rng.choice(agents)])
     category = rng.choices(list(Category), weights=CATEGORY_WEIGHTS)[0]
     first, last = rng.choice(FIRST), rng.choice(LAST)
     clock.t = logged
@@ -188,7 +187,8 @@ def _one(s: Session, rng: random.Random, users: dict[str, StaffUser], agents: li
         if not at(rng.uniform(5, 120)):
             return
         svc.change_status(ctx, inquiry, Status.IN_PROGRESS)
-        if rng.random() < 0.5 and at(rng.uniform(10, 600)):
+        contacted = rng.random() < 0.5 and at(rng.uniform(10, 600))
+        if contacted:
             svc.add_action_step(ctx, inquiry, "Called the user to collect more detail", ActionKind.USER_CONTACT)
         if rng.random() < 0.12 and at(rng.uniform(30, 900)):
             svc.change_status(ctx, inquiry, Status.ESCALATED, tier=rng.choice(list(EscalationTier)),
@@ -197,6 +197,7 @@ def _one(s: Session, rng: random.Random, users: dict[str, StaffUser], agents: li
         if not at(hours * 60):
             return
         svc.change_status(ctx, inquiry, Status.RESOLVED, resolution=rng.choice(RESOLUTIONS),
+                          first_contact=not contacted and not inquiry.escalated,
                           user_confirmation=rng.choice([Confirmation.YES, Confirmation.YES, Confirmation.NO,
                                                         Confirmation.NOT_APPLICABLE]))
     if rng.random() < 0.55 and at(rng.uniform(30, 1440)):
@@ -204,6 +205,6 @@ def _one(s: Session, rng: random.Random, users: dict[str, StaffUser], agents: li
     if rng.random() < 0.04 and at(rng.uniform(60, 2880)):
         svc.change_status(ctx, inquiry, Status.REOPENED, note="The user reports the problem is back")
         if at(rng.uniform(60, 1440)):
-            svc.change_status(ctx, inquiry, Status.RESOLVED, resolution=rng.choice(RESOLUTIONS))
+            svc.change_status(ctx, inquiry, Status.RESOLVED, resolution=rng.choice(RESOLUTIONS), first_contact=False)
     if inquiry.status == Status.RESOLVED and rng.random() < 0.8 and at(rng.uniform(60, 4320)):
         svc.change_status(ctx, inquiry, Status.CLOSED)

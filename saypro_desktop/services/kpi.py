@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from ..core.kpi import KpiDataset, pct
 from ..core.periods import Period
 from ..core.vocab import Category, ClassifiedCategory, EscalationTier, Mode, Priority, Status, UserType
+from ..models.base import db_time
 
 _SCOPE = "deleted = 0 AND logged_date BETWEEN :first AND :last"
 _DONE = "status IN ('Resolved', 'Closed')"
@@ -55,10 +56,6 @@ SELECT avg(m) FROM (SELECT m FROM r ORDER BY m
 """
 
 
-def _db_time(moment: datetime) -> str:
-    return moment.astimezone(UTC).replace(tzinfo=None).isoformat(sep=" ")
-
-
 def _grouped(session: Session, column: str, params: dict[str, Any], vocab: Any, extra: str = "") -> dict[str, int]:
     rows = session.execute(text(f"SELECT {column}, count(*) FROM inquiry WHERE {_SCOPE} {extra} GROUP BY {column}"),
                            params).all()
@@ -82,7 +79,7 @@ def _round(value: float | None, digits: int = 1) -> float | None:
 
 
 def kpi_dataset(session: Session, period: Period, as_of: datetime) -> KpiDataset:
-    params = {"first": period.first.isoformat(), "last": period.last.isoformat(), "as_of": _db_time(as_of)}
+    params = {"first": period.first.isoformat(), "last": period.last.isoformat(), "as_of": db_time(as_of)}
     t = session.execute(text(_TOTALS), params).mappings().one()
     n = {k: (v or 0) for k, v in t.items() if k not in ("csat", "avg_response")}
     median = session.execute(text(_MEDIAN_RESPONSE), params).scalar()

@@ -14,7 +14,8 @@ BUSY_TIMEOUT_MS = 10_000
 
 
 def make_engine(db_path: Path, **kwargs: Any) -> Engine:
-    engine = create_engine(f"sqlite:///{db_path}", **kwargs)
+    # Sessions run on the UI's worker threads; each connection is used by one thread at a time (pool).
+    engine = create_engine(f"sqlite:///{db_path}", connect_args={"check_same_thread": False}, **kwargs)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:

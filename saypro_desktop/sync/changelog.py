@@ -126,11 +126,6 @@ def _entry(state: DeviceState, obj: Synced, op: str, values: dict[str, Any], sta
                           row_id=obj.id, op=op, fields=values, hlc=stamp, created_at=now, state="pending")
 
 
-def _text(value: Any) -> str | None:
-    value = encode(value)
-    return None if value is None else str(value)
-
-
 def _audit_rows(session: Session, new: list[Synced], changes: list[tuple[Synced, list[str]]],
                 now: datetime) -> list[AuditEntry]:
     actor = session.info.get("actor_id")
@@ -141,16 +136,17 @@ def _audit_rows(session: Session, new: list[Synced], changes: list[tuple[Synced,
                 obj.id = new_id()
             label = getattr(obj, "display_id", None) or str(obj)
             rows.append(AuditEntry(at=now, actor_id=actor, entity=type(obj).__tablename__, entity_id=obj.id,
-                                   action="create", new_value=str(label)))
+                                   action="create", summary=str(label), changes={}))
     for obj, fields in changes:
         if not getattr(obj, "__audited__", False):
             continue
         state = inspect(obj)
+        diff = {}
         for name in fields:
             hist = state.attrs[name].history
-            old = hist.deleted[0] if hist.deleted else None
-            action = "delete" if name == "deleted" and obj.deleted else "update"
-            rows.append(AuditEntry(at=now, actor_id=actor, entity=type(obj).__tablename__, entity_id=obj.id,
-                                   action=action, field=name, old_value=_text(old),
-                                   new_value=_text(getattr(obj, name))))
+            diff[name] = [encode(hist.deleted[0] if hist.deleted else None), encode(getattr(obj, name))]
+        action = "delete" if "deleted" in fields and obj.deleted else "update"
+        label = getattr(obj, "display_id", None) or str(obj)
+        rows.append(AuditEntry(at=now, actor_id=actor, entity=type(obj).__tablename__, entity_id=obj.id,
+                               action=action, summary=str(label) if action == "delete" else None, changes=diff))
     return rows

@@ -100,9 +100,10 @@ def test_audit_trail_records_who_and_old_to_new(store, clock):
         rid = inquiry.id
     with store.session() as s:
         rows = s.scalars(select(AuditEntry).where(AuditEntry.entity_id == rid).order_by(AuditEntry.at)).all()
-    status = [r for r in rows if r.field == "status"]
-    assert [(r.old_value, r.new_value, r.actor_id) for r in status] == [("New", "In Progress", actor)]
-    assert rows[0].action == "create" and rows[0].new_value == "SCMR-2501-0001"
+    assert [(r.action, r.actor_id) for r in rows] == [("create", actor), ("update", actor)]
+    assert rows[0].summary == "SCMR-2501-0001"
+    assert rows[1].changes["status"] == ["New", "In Progress"]
+    assert rows[1].changes["acknowledged_at"][0] is None
 
 
 def test_action_steps_are_logged_too(store, clock):

@@ -117,3 +117,16 @@ def test_backups_are_pruned_to_the_newest_few(store):
     made = [make_backup(store.paths, f"n{i}", keep=3) for i in range(5)]
     assert list_backups(store.paths) == made[-3:]
     assert _count(store.paths) == 0
+
+
+def test_the_migrations_build_exactly_the_models(store):
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    from saypro_desktop.models import Base
+
+    with store.engine.connect() as conn:
+        mc = MigrationContext.configure(conn, opts={
+            "compare_type": True,
+            "include_object": lambda obj, name, type_, *a: not (type_ == "table" and name.startswith("inquiry_fts"))})
+        assert compare_metadata(mc, Base.metadata) == []

@@ -1,0 +1,157 @@
+"""The inquiries list: filtering and sorting in SQL, row ids first, rows fetched by page.
+
+The UI's table model holds the ordered rowids of the whole result (cheap even at 100,000) and asks
+for rows only when they scroll into view.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from ..core.periods import Period
+from ..models.base import db_time
+from .search import fts_query
+
+_OPEN = "i.status IN ('New', 'In Progress', 'Escalated', 'Reopened')"
+_BREACHED = (f"({_OPEN} AND (i.resolution_due_at < :now OR "
+             "(i.acknowledged_at IS NULL AND i.ack_due_at < :now)))")
+_AT_RISK = (f"({_OPEN} AND NOT {_BREACHED} AND (julianday(i.resolution_due_at) - julianday(:now)) < "
+            ":risk * (julianday(i.resolution_due_at) - julianday(i.logged_at)))")
+
+
+class SavedView(StrEnum):
+    ALL = "All inquiries"
+    MY_OPEN = "My open"
+    UNASSIGNED = "Unassigned"
+    AT_RISK = "At risk"
+    BREACHED = "Breached"
+    ESCALATED = "Escalated"
+    AWAITING_CONFIRMATION = "Resolved awaiting confirmation"
+
+
+class SlaFilter(StrEnum):
+    AT_RISK = "At risk"
+    BREACHED = "Breached"
+
+
+_VIEW_SQL = {
+    SavedView.ALL: "1",
+    SavedView.MY_OPEN: f"({_OPEN} AND i.assigned_to_id = :me)",
+    SavedView.UNASSIGNED: f"({_OPEN} AND i.assigned_to_id IS NULL)",
+    SavedView.AT_RISK: _AT_RISK,
+    SavedView.BREACHED: _BREACHED,
+    SavedView.ESCALATED: "i.status = 'Escalated'",
+    SavedView.AWAITING_CONFIRMATION: "(i.status = 'Resolved' AND coalesce(i.user_confirmation, '') <> 'Yes')",
+}
+
+# column key -> SQL expression it sorts by
+SORTS = {
+    "ref": "coalesce(i.inquiry_ref, i.provisional_ref)", "logged_at": "i.logged_at", "status": "i.status",
+    "priority": "CASE i.priority WHEN 'Critical' THEN 0 WHEN 'High' THEN 1 WHEN 'Normal' THEN 2 ELSE 3 END",
+    "category": "i.category", "subject": "i.subject COLLATE NOCASE", "user": "i.user_full_name COLLATE NOCASE",
+    "mode": "i.mode", "assignee": "coalesce(a.display_name, '')", "resolution_due_at": "i.resolution_due_at",
+}
+
+
+@dataclass
+class TableQuery:
+    view: SavedView = SavedView.ALL
+    status: str | None = None
+    priority: str | None = None
+    category: str | None = None
+    mode: str | None = None
+    assignee_id: str | None = None
+    sla: SlaFilter | None = None
+    month: Period | None = None
+    text: str = ""
+    sort: str = "logged_at"
+    descending: bool = True
+    me: str | None = None  # the signed-in staff user, for "My open"
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class InquiryRow:
+    rowid: int
+    id: str
+    ref: str
+    logged_at: datetime
+    status: str
+    priority: str
+    category: str
+    subject: str
+    user_name: str
+    mode: str
+    assignee: str
+    ack_due_at: datetime
+    acknowledged_at: datetime | None
+    resolution_due_at: datetime
+    resolved_at: datetime | None
+    escalation_tier: str | None
+
+
+def _where(q: TableQuery, now: datetime, risk: float) -> tuple[str, dict[str, Any]]:
+    clauses = ["i.deleted = 0", _VIEW_SQL[q.view]]
+    params: dict[str, Any] = {"now": db_time(now), "risk": risk, "me": q.me or ""}
+    for column, value in (("status", q.status), ("priority", q.priority), ("category", q.category),
+                          ("mode", q.mode), ("assigned_to_id", q.assignee_id)):
+        if value:
+            clauses.append(f"i.{column} = :{column}")
+            params[column] = value
+    if q.sla == SlaFilter.BREACHED:
+        clauses.append(_BREACHED)
+    elif q.sla == SlaFilter.AT_RISK:
+        clauses.append(_AT_RISK)
+    if q.month is not None:
+        clauses.append("i.logged_date BETWEEN :first AND :last")
+        params.update(first=q.month.first.isoformat(), last=q.month.last.isoformat())
+    match = fts_query(q.text) if q.text.strip() else None
+    if match:
+        clauses.append("i.rowid IN (SELECT rowid FROM inquiry_fts WHERE inquiry_fts MATCH :match)")
+        params["match"] = match
+    return " AND ".join(clauses), params
+
+
+def row_ids(session: Session, q: TableQuery, now: datetime, risk: float = 0.25) -> list[int]:
+    where, params = _where(q, now, risk)
+    order = SORTS.get(q.sort, SORTS["logged_at"])
+    direction = "DESC" if q.descending else "ASC"
+    join = "LEFT JOIN staff_user a ON a.id = i.assigned_to_id" if q.sort == "assignee" else ""
+    sql = f"SELECT i.rowid FROM inquiry i {join} WHERE {where} ORDER BY {order} {direction}, i.rowid {direction}"
+    return list(session.execute(text(sql), params).scalars())
+
+
+_ROW_SQL = """
+SELECT i.rowid, i.id, coalesce(i.inquiry_ref, i.provisional_ref), i.logged_at, i.status, i.priority, i.category,
+       i.subject, i.user_full_name, i.mode, coalesce(a.display_name, ''), i.ack_due_at, i.acknowledged_at,
+       i.resolution_due_at, i.resolved_at, i.escalation_tier
+FROM inquiry i LEFT JOIN staff_user a ON a.id = i.assigned_to_id
+WHERE i.rowid IN ({marks})
+"""
+
+
+def _aware(value: str | None) -> datetime | None:
+    if value is None:
+        return None
+    return datetime.fromisoformat(value).replace(tzinfo=UTC)
+
+
+def fetch_rows(session: Session, rowids: list[int]) -> dict[int, InquiryRow]:
+    if not rowids:
+        return {}
+    marks = ",".join(str(int(r)) for r in rowids)  # ints only: safe to inline, and one statement per page
+    out = {}
+    for r in session.execute(text(_ROW_SQL.format(marks=marks))):
+        out[r[0]] = InquiryRow(r[0], r[1], r[2], _aware(r[3]), r[4], r[5], r[6], r[7], r[8], r[9], r[10],
+                               _aware(r[11]), _aware(r[12]), _aware(r[13]), _aware(r[14]), r[15])
+    return out
+
+
+def rowid_of(session: Session, inquiry_id: str) -> int | None:
+    return session.execute(text("SELECT rowid FROM inquiry WHERE id = :id"), {"id": inquiry_id}).scalar()

@@ -1,0 +1,60 @@
+"""Start-up in the order of STYLE.md: paths, logging, database check/backup/migrations, sign-in, window."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from ..app_logging import setup_logging
+from ..services.settings import load_settings
+from ..store import StoreError, open_store, resolve_data_dir
+from .app_context import AppContext
+from .changes import ChangeBus
+from .main_window import MainWindow
+from .signin import SignInDialog, first_run_admin
+from .tasks import TaskRunner
+from .theme import apply_theme
+
+log = logging.getLogger(__name__)
+
+
+def ui_state_for(root) -> QSettings:
+    """Window geometry and view state, kept beside the data they describe."""
+    return QSettings(str(root / "ui-state.ini"), QSettings.Format.IniFormat)
+
+
+def run(args: argparse.Namespace) -> int:
+    paths = resolve_data_dir(args.data_dir).ensure()
+    log_file = setup_logging(paths.logs)
+    qt = QApplication.instance() or QApplication(sys.argv[:1])
+    qt.setApplicationName("SayPro Desk")
+    qt.setOrganizationName("SayPro")
+    ui_state = ui_state_for(paths.root)
+    apply_theme(qt, str(ui_state.value("theme", "system")))
+    log.info("starting; data folder %s", paths.root)
+    try:
+        store = open_store(paths)
+    except StoreError as exc:
+        QMessageBox.critical(None, "SayPro Desk cannot open its database",
+                             f"{exc}\n\nThe log is in {log_file}.")
+        return 2
+    signin = SignInDialog(store, first_run_admin(store))
+    if args.as_user:
+        signin.username.setText(args.as_user)
+    if signin.exec() != SignInDialog.DialogCode.Accepted or signin.user is None:
+        store.close()
+        return 0
+    with store.session() as s:
+        settings = load_settings(s)
+    runner = TaskRunner()
+    app = AppContext(store, runner, ChangeBus(), signin.user, settings)
+    window = MainWindow(app, ui_state)
+    window.show()
+    code = qt.exec()
+    runner.shutdown()
+    store.close()
+    return code

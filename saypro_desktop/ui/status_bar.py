@@ -1,0 +1,36 @@
+"""The status bar: who is signed in, online/offline, pending changes and last sync (fed by sync later)."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
+from sqlalchemy import func, select
+
+from ..models import ChangeLogEntry
+from ..services.context import ServiceContext
+from .app_context import AppContext
+
+
+def _pending(ctx: ServiceContext) -> int:
+    return ctx.session.scalar(select(func.count()).select_from(ChangeLogEntry)
+                              .where(ChangeLogEntry.state == "pending")) or 0
+
+
+class DeskStatusBar(QStatusBar):
+    def __init__(self, app: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.app = app
+        self.user = QLabel(f"Signed in: {app.user.display_name} ({app.user.role.value})")
+        self.network = QLabel("Local only – not connected to a server")
+        self.pending = QLabel("Pending changes: …")
+        self.last_sync = QLabel("Last sync: never")
+        self.busy = QLabel("")
+        for w, name in ((self.user, "Signed-in user"), (self.network, "Connection"), (self.pending, "Pending changes"),
+                        (self.last_sync, "Last sync"), (self.busy, "Background work")):
+            w.setAccessibleName(name)
+            self.addPermanentWidget(w)
+        app.bus.changed.connect(lambda *_: self.refresh())
+        app.runner.busy_changed.connect(lambda busy: self.busy.setText("Working…" if busy else ""))
+        self.refresh()
+
+    def refresh(self) -> None:
+        self.app.read(_pending, lambda n: self.pending.setText(f"Pending changes: {n}"))
