@@ -16,15 +16,15 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.common import generated_store, timed  # noqa: E402
-from saypro_desktop.core.periods import Period  # noqa: E402
-from saypro_desktop.core.validation import InquiryDraft  # noqa: E402
-from saypro_desktop.core.vocab import Status  # noqa: E402
-from saypro_desktop.services.context import acting  # noqa: E402
-from saypro_desktop.services.inquiries import create_inquiry  # noqa: E402
-from saypro_desktop.services.inquiry_queries import InquiryFilter, count_inquiries, list_inquiries  # noqa: E402
-from saypro_desktop.services.kpi import kpi_dataset  # noqa: E402
-from saypro_desktop.services.search import search_inquiries  # noqa: E402
+from bench.common import generated_store, timed
+from saypro_desktop.core.periods import Period
+from saypro_desktop.core.validation import InquiryDraft
+from saypro_desktop.core.vocab import Status
+from saypro_desktop.services.context import acting
+from saypro_desktop.services.inquiries import create_inquiry
+from saypro_desktop.services.inquiry_queries import InquiryFilter, count_inquiries, list_inquiries
+from saypro_desktop.services.kpi import kpi_dataset
+from saypro_desktop.services.search import search_inquiries
 
 
 def main() -> None:

@@ -6,20 +6,20 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from collections.abc import Iterator  # noqa: E402
+from collections.abc import Iterator
 
-import pytest  # noqa: E402
-from PySide6.QtCore import QSettings  # noqa: E402
+import pytest
+from PySide6.QtCore import QSettings
 
-from saypro_desktop.services.settings import load_settings  # noqa: E402
-from saypro_desktop.services.staff import ensure_first_admin  # noqa: E402
-from saypro_desktop.ui.app_context import AppContext, SignedIn  # noqa: E402
-from saypro_desktop.ui.changes import ChangeBus  # noqa: E402
-from saypro_desktop.ui.tasks import TaskRunner  # noqa: E402
+from saypro_desktop.services.settings import load_settings
+from saypro_desktop.services.staff import ensure_first_admin
+from saypro_desktop.ui.app_context import AppContext, SignedIn
+from saypro_desktop.ui.changes import ChangeBus
+from saypro_desktop.ui.tasks import TaskRunner
 
 
 @pytest.fixture
-def app(qapp, store, clock) -> Iterator[AppContext]:  # noqa: ARG001 - qapp makes the QApplication
+def app(qapp, store, clock) -> Iterator[AppContext]:
     with store.session() as s:
         admin = ensure_first_admin(s)
         user = SignedIn(admin.id, admin.username, admin.display_name, admin.role)
@@ -48,7 +48,7 @@ def answered_questions(monkeypatch) -> list[str]:
 
     asked: list[str] = []
 
-    def question(parent, title, text, buttons=None, *args, **kwargs):  # noqa: ANN001, ANN202, ARG001
+    def question(parent, title, text, buttons=None, *args, **kwargs):
         asked.append(title)
         if buttons is not None and buttons & QMessageBox.StandardButton.Discard:
             return QMessageBox.StandardButton.Discard
