@@ -188,7 +188,8 @@ def _row(ctx: ServiceContext, i) -> str:
 def cmd_list(args: argparse.Namespace) -> int:
     with work(args) as ctx:
         f = InquiryFilter(status=Status.parse(args.status) if args.status else None,
-                          month=Period.month(args.month) if args.month else None, limit=args.limit)
+                          month=Period.month(args.month) if args.month else None, limit=args.limit,
+                          tz=ctx.calendar.tz)
         rows = list_inquiries(ctx.session, f)
         for i in rows:
             print(_row(ctx, i))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from calendar import monthrange
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 _QUARTER = re.compile(r"^(\d{4})\s*-?\s*Q([1-4])$", re.IGNORECASE)
@@ -44,6 +44,12 @@ class Period:
             out.append(Period.month(f"{d.year}-{d.month:02d}"))
             d = out[-1].last + timedelta(days=1)
         return out
+
+    def instants(self, tz: tzinfo) -> tuple[datetime, datetime]:
+        """[start, end) of the period as UTC instants, for the office time zone ``tz``."""
+        start = datetime.combine(self.first, time(), tzinfo=tz)
+        end = datetime.combine(self.last + timedelta(days=1), time(), tzinfo=tz)
+        return start.astimezone(UTC), end.astimezone(UTC)
 
     def __contains__(self, d: date) -> bool:
         return self.first <= d <= self.last

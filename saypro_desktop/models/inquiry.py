@@ -27,9 +27,12 @@ class Inquiry(Synced, Base):
     __tablename__ = "inquiry"
     __audited__ = True
     __table_args__ = (
-        Index("ix_inquiry_logged_date_status", "logged_date", "status"),
-        Index("ix_inquiry_status_priority", "status", "priority"),
-        Index("ix_inquiry_assigned_status", "assigned_to_id", "status"),
+        # The list's default order and month ranges (logged_at), per status, per assignee; KPIs scan by
+        # local date. Each ends in logged_at so a filtered list is read in order from the index.
+        Index("ix_inquiry_deleted_logged_at", "deleted", "logged_at"),
+        Index("ix_inquiry_status_logged_at", "status", "deleted", "logged_at"),
+        Index("ix_inquiry_assigned_logged_at", "assigned_to_id", "deleted", "logged_at"),
+        Index("ix_inquiry_logged_date", "logged_date"),
         Index("ix_inquiry_resolution_due", "resolution_due_at"),
     )
 

@@ -73,7 +73,7 @@ def _yes(value: bool) -> str:
 
 def export_inquiries(ctx: ServiceContext, target: Path, month: Any = None) -> int:
     ctx.require(Permission.EXPORT)
-    inquiries = list_inquiries(ctx.session, InquiryFilter(month=month, limit=None))
+    inquiries = list_inquiries(ctx.session, InquiryFilter(month=month, limit=None, tz=ctx.calendar.tz))
     inquiries.sort(key=lambda i: (i.logged_at, i.display_id))
     users = {u.id: u.username for u in ctx.session.scalars(select(StaffUser))}
     links = _links_by_inquiry(ctx, inquiries)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, tzinfo
 
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
@@ -19,6 +20,7 @@ class InquiryFilter:
     assigned_to_id: str | None = None
     limit: int | None = 200
     offset: int = 0
+    tz: tzinfo = UTC  # the office time zone that month boundaries are in
 
 
 def filtered(f: InquiryFilter) -> Select[tuple[Inquiry]]:
@@ -26,7 +28,8 @@ def filtered(f: InquiryFilter) -> Select[tuple[Inquiry]]:
     if f.status is not None:
         q = q.where(Inquiry.status == f.status)
     if f.month is not None:
-        q = q.where(Inquiry.logged_date.between(f.month.first, f.month.last))
+        start, end = f.month.instants(f.tz)
+        q = q.where(Inquiry.logged_at >= start, Inquiry.logged_at < end)
     if f.assigned_to_id is not None:
         q = q.where(Inquiry.assigned_to_id == f.assigned_to_id)
     return q

@@ -7,7 +7,7 @@ for rows only when they scroll into view.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from enum import StrEnum
 from typing import Any
 
@@ -73,6 +73,7 @@ class TableQuery:
     sort: str = "logged_at"
     descending: bool = True
     me: str | None = None  # the signed-in staff user, for "My open"
+    tz: tzinfo = UTC  # office time zone of month boundaries
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -109,8 +110,9 @@ def _where(q: TableQuery, now: datetime, risk: float) -> tuple[str, dict[str, An
     elif q.sla == SlaFilter.AT_RISK:
         clauses.append(_AT_RISK)
     if q.month is not None:
-        clauses.append("i.logged_date BETWEEN :first AND :last")
-        params.update(first=q.month.first.isoformat(), last=q.month.last.isoformat())
+        start, end = q.month.instants(q.tz)
+        clauses.append("i.logged_at >= :start AND i.logged_at < :end")
+        params.update(start=db_time(start), end=db_time(end))
     match = fts_query(q.text) if q.text.strip() else None
     if match:
         clauses.append("i.rowid IN (SELECT rowid FROM inquiry_fts WHERE inquiry_fts MATCH :match)")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -13,9 +14,14 @@ from ..sync import changelog
 BUSY_TIMEOUT_MS = 10_000
 
 
+def _compact_json(value: Any) -> str:
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+
+
 def make_engine(db_path: Path, **kwargs: Any) -> Engine:
     # Sessions run on the UI's worker threads; each connection is used by one thread at a time (pool).
-    engine = create_engine(f"sqlite:///{db_path}", connect_args={"check_same_thread": False}, **kwargs)
+    engine = create_engine(f"sqlite:///{db_path}", connect_args={"check_same_thread": False},
+                           json_serializer=_compact_json, **kwargs)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:

@@ -52,6 +52,11 @@ def synced_fields(obj: Synced) -> list[str]:
     return [c.key for c in mapper.column_attrs if c.key not in skip]
 
 
+def clock_device(device_id: str) -> str:
+    """The device part of this desktop's clock stamps: the random tail of its UUIDv7 (48 bits)."""
+    return device_id.replace("-", "")[-12:]
+
+
 def install(factory: sessionmaker[Session]) -> None:
     event.listen(factory, "before_flush", _before_flush)
 
@@ -81,7 +86,7 @@ def _before_flush(session: Session, _flush_context: Any, _instances: Any) -> Non
         state = session.get(DeviceState, 1)
         if state is None:
             raise RuntimeError("the store has no device identity; open it with saypro_desktop.store.open_store")
-        hlc = HybridLogicalClock(state.device_id.replace("-", ""), state.hlc_wall_ms, state.hlc_counter)
+        hlc = HybridLogicalClock(clock_device(state.device_id), state.hlc_wall_ms, state.hlc_counter)
         for obj in [*new, *audit]:
             stamp = str(hlc.tick())
             obj.created_at = obj.created_at or now
@@ -89,7 +94,8 @@ def _before_flush(session: Session, _flush_context: Any, _instances: Any) -> Non
             obj.field_versions = {"*": stamp}
             if obj.id is None:
                 obj.id = new_id()
-            values = {f: encode(getattr(obj, f)) for f in synced_fields(obj)}
+            # An insert lists only the fields that hold a value: absent means NULL (keeps the outbox small).
+            values = {f: v for f in synced_fields(obj) if (v := encode(getattr(obj, f))) is not None}
             session.add(_entry(state, obj, "insert", values, stamp, now))
         for obj, fields in changes:
             stamp = str(hlc.tick())

@@ -32,6 +32,7 @@ def test_insert_and_update_are_logged_with_fields_and_increasing_stamps(store, c
     assert [e.op for e in entries] == ["insert", "update"]
     assert entries[0].row_id == row_id and entries[0].fields["subject"] == "Ad still pending approval"
     assert entries[0].fields["status"] == "New" and entries[0].fields["inquiry_ref"] == "SCMR-2501-0001"
+    assert "resolution" not in entries[0].fields  # an insert leaves out what is NULL
     assert set(entries[1].fields) == {"status", "acknowledged_at"}
     assert entries[1].fields["status"] == "In Progress"
     assert Stamp.parse(entries[0].hlc) < Stamp.parse(entries[1].hlc)

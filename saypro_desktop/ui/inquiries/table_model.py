@@ -61,7 +61,7 @@ class InquiryTableModel(QAbstractTableModel):
     def __init__(self, app: AppContext) -> None:
         super().__init__()
         self.app = app
-        self.query = TableQuery(me=app.user.id)
+        self.query = TableQuery(me=app.user.id, tz=app.settings.calendar().tz)
         self._ids: list[int] = []
         self._pages: OrderedDict[int, dict[int, InquiryRow]] = OrderedDict()
         self._pending: set[int] = set()

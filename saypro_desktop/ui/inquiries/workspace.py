@@ -161,7 +161,7 @@ class InquiriesWorkspace(Workspace):
             priority=self.priority.currentData(), category=self.category.currentData(),
             mode=self.channel.currentData(), assignee_id=self.assignee.currentData(), sla=self.sla.currentData(),
             month=Period.month(month) if month else None, text=self.search.text(), sort=self.model.query.sort,
-            descending=self.model.query.descending, me=self.app.user.id)
+            descending=self.model.query.descending, me=self.app.user.id, tz=self.app.settings.calendar().tz)
 
     def apply_filters(self) -> None:
         self.count.setText("Loading…")

@@ -180,10 +180,12 @@ def upgrade() -> None:
     sa.UniqueConstraint('provisional_ref', name=op.f('uq_inquiry_provisional_ref'))
     )
     with op.batch_alter_table('inquiry', schema=None) as batch_op:
-        batch_op.create_index('ix_inquiry_assigned_status', ['assigned_to_id', 'status'], unique=False)
-        batch_op.create_index('ix_inquiry_logged_date_status', ['logged_date', 'status'], unique=False)
+        batch_op.create_index('ix_inquiry_deleted_logged_at', ['deleted', 'logged_at'], unique=False)
+        batch_op.create_index('ix_inquiry_status_logged_at', ['status', 'deleted', 'logged_at'], unique=False)
+        batch_op.create_index('ix_inquiry_assigned_logged_at', ['assigned_to_id', 'deleted', 'logged_at'],
+                              unique=False)
+        batch_op.create_index('ix_inquiry_logged_date', ['logged_date'], unique=False)
         batch_op.create_index('ix_inquiry_resolution_due', ['resolution_due_at'], unique=False)
-        batch_op.create_index('ix_inquiry_status_priority', ['status', 'priority'], unique=False)
 
     op.create_table('local_credential',
     sa.Column('user_id', sa.String(length=36), nullable=False),
@@ -269,10 +271,11 @@ def downgrade() -> None:
     op.drop_table('action_step')
     op.drop_table('local_credential')
     with op.batch_alter_table('inquiry', schema=None) as batch_op:
-        batch_op.drop_index('ix_inquiry_status_priority')
         batch_op.drop_index('ix_inquiry_resolution_due')
-        batch_op.drop_index('ix_inquiry_logged_date_status')
-        batch_op.drop_index('ix_inquiry_assigned_status')
+        batch_op.drop_index('ix_inquiry_logged_date')
+        batch_op.drop_index('ix_inquiry_assigned_logged_at')
+        batch_op.drop_index('ix_inquiry_status_logged_at')
+        batch_op.drop_index('ix_inquiry_deleted_logged_at')
 
     op.drop_table('inquiry')
     with op.batch_alter_table('audit_entry', schema=None) as batch_op:

@@ -1,0 +1,156 @@
+"""Desktop benchmark on the 100,000-inquiry store of bench_store.py (built there if missing).
+
+    QT_QPA_PLATFORM=offscreen .venv/bin/python bench/bench_desktop.py [--inquiries 100000]
+
+Measures, each in a fresh process: cold start to the first painted main window and to the first table
+rows on screen; filter and sort round trips of the inquiries list; resident memory after scrolling the
+whole list (every page fetched; the cache stays bounded).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+
+def rss_mb() -> float:
+    with open("/proc/self/status", encoding="ascii") as fh:
+        for line in fh:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def child(data_dir: str, mode: str, t0: float) -> None:
+    """Runs inside the measured process."""
+    from PySide6.QtCore import QEvent, QObject, QSettings, QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from saypro_desktop.services.settings import load_settings
+    from saypro_desktop.services.staff import ensure_first_admin
+    from saypro_desktop.store import DataPaths, open_store
+    from saypro_desktop.ui.app_context import AppContext, SignedIn
+    from saypro_desktop.ui.changes import ChangeBus
+    from saypro_desktop.ui.main_window import MainWindow
+    from saypro_desktop.ui.tasks import TaskRunner
+
+    qt = QApplication([])
+    store = open_store(DataPaths(Path(data_dir)))
+    with store.session() as s:
+        admin = ensure_first_admin(s)
+        user = SignedIn(admin.id, admin.username, admin.display_name, admin.role)
+        settings = load_settings(s)
+    app = AppContext(store, TaskRunner(), ChangeBus(), user, settings)
+    ui_state = QSettings(str(Path(data_dir) / "bench-ui.ini"), QSettings.Format.IniFormat)
+    ui_state.setValue("main/workspace", 1)  # open on the Inquiries workspace
+    window = MainWindow(app, ui_state)
+    marks: dict[str, float] = {}
+
+    class FirstPaint(QObject):
+        def eventFilter(self, obj, event):
+            if event.type() == QEvent.Type.Paint and "first_paint_s" not in marks:
+                marks["first_paint_s"] = time.time() - t0
+            return False
+
+    painter = FirstPaint()
+    window.installEventFilter(painter)
+    model = window.inquiries.model
+    table = window.inquiries.table
+
+    def rows_shown() -> None:
+        if model.rowCount() and model.cached_rows():
+            marks.setdefault("first_rows_s", time.time() - t0)
+            if mode == "start":
+                qt.quit()
+                return
+        QTimer.singleShot(5, rows_shown)
+
+    window.show()
+    QTimer.singleShot(0, rows_shown)
+    qt.exec()
+    if mode == "start":
+        print(json.dumps({k: round(v, 3) for k, v in marks.items()}))
+        return
+
+    def wait(predicate, timeout=60.0) -> None:
+        end = time.time() + timeout
+        while not predicate() and time.time() < end:
+            qt.processEvents()
+            time.sleep(0.001)
+
+    def reload_round_trip(apply) -> float:
+        done = []
+        model.loaded.connect(lambda n: done.append(n))
+        t = time.perf_counter()
+        apply()
+        wait(lambda: bool(done) and model.cached_rows() > 0)
+        model.loaded.disconnect()
+        return (time.perf_counter() - t) * 1000
+
+    ws = window.inquiries
+    out: dict[str, object] = {}
+    out["filter_status_closed_ms"] = round(reload_round_trip(lambda: ws.status.setCurrentIndex(
+        ws.status.findData("Closed"))), 1)
+    out["filter_plus_category_ms"] = round(reload_round_trip(lambda: ws.category.setCurrentIndex(
+        ws.category.findData("Payment/Billing"))), 1)
+    out["filter_text_refund_ms"] = round(reload_round_trip(lambda: ws.set_search("refund")), 1)
+    ws.search.setText("")
+    ws.status.setCurrentIndex(0)
+    ws.category.setCurrentIndex(0)
+    wait(lambda: model.rowCount() > 90_000)
+    out["sort_by_subject_ms"] = round(reload_round_trip(lambda: table.sortByColumn(6, 0)), 1)
+    out["sort_by_logged_desc_ms"] = round(reload_round_trip(lambda: table.sortByColumn(1, 1)), 1)
+    out["rows"] = model.rowCount()
+    out["rss_before_scroll_mb"] = round(rss_mb(), 1)
+    t = time.perf_counter()
+    step = table.verticalHeader().defaultSectionSize()
+    for row in range(0, model.rowCount(), 200):
+        table.scrollTo(model.index(row, 0))
+        model.data(model.index(row, 0))
+        wait(lambda r=row: model.data(model.index(r, 0)) != "…", timeout=10)
+    del step
+    out["scroll_whole_list_s"] = round(time.perf_counter() - t, 1)
+    out["rss_after_scroll_mb"] = round(rss_mb(), 1)
+    out["cached_rows_after_scroll"] = model.cached_rows()
+    print(json.dumps(out))
+    app.runner.shutdown()
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--inquiries", type=int, default=100_000)
+    ap.add_argument("--months", type=int, default=12)
+    ap.add_argument("--child", nargs=3, metavar=("DATA_DIR", "MODE", "T0"))
+    args = ap.parse_args()
+    if args.child:
+        child(args.child[0], args.child[1], float(args.child[2]))
+        return
+    from bench.common import generated_store
+
+    store, _ = generated_store(args.inquiries, args.months)
+    data_dir = str(store.paths.root)
+    store.close()
+    env = {**os.environ, "QT_QPA_PLATFORM": os.environ.get("QT_QPA_PLATFORM", "offscreen")}
+    starts = []
+    for _ in range(3):
+        t0 = time.time()
+        out = subprocess.run([sys.executable, __file__, "--child", data_dir, "start", str(t0)], env=env,
+                             capture_output=True, text=True, check=True, cwd=ROOT)
+        starts.append(json.loads(out.stdout.strip().splitlines()[-1]))
+    results: dict[str, object] = {"inquiries": args.inquiries, "cold_start_runs": starts}
+    out = subprocess.run([sys.executable, __file__, "--child", data_dir, "work", str(time.time())], env=env,
+                         capture_output=True, text=True, check=True, cwd=ROOT)
+    results.update(json.loads(out.stdout.strip().splitlines()[-1]))
+    print(json.dumps(results, indent=2))
+
+
+if __name__ == "__main__":
+    main()
