@@ -89,4 +89,4 @@ SYNC_BOOKKEEPING = frozenset({"id", "created_at", "updated_at", "field_versions"
 
 def db_time(moment: datetime) -> str:
     """A moment in the stored text form, for comparisons inside raw SQL."""
-    return moment.astimezone(UTC).replace(tzinfo=None).isoformat(sep=" ")
+    return moment.astimezone(UTC).replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds")

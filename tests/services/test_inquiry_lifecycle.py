@@ -175,3 +175,22 @@ def test_feedback_only_after_resolution_and_in_range(ctx):
         svc.record_feedback(ctx, inquiry, 6)
     svc.record_feedback(ctx, inquiry, 4, "Quick help")
     assert (inquiry.feedback_rating, inquiry.feedback_comment) == (4, "Quick help")
+
+
+def test_office_settings_changes_are_permissioned_and_audited(ctx, clock):
+    from dataclasses import replace
+
+    from sqlalchemy import select
+
+    from saypro_desktop.models import AuditEntry
+    from saypro_desktop.services.settings import load_settings, update_office_settings
+
+    new = replace(ctx.settings, timezone="Africa/Maseru")
+    assert update_office_settings(ctx, new) == ["timezone"]
+    assert load_settings(ctx.session).timezone == "Africa/Maseru"
+    entry = ctx.session.scalars(select(AuditEntry).where(AuditEntry.entity == "setting")).one()
+    assert entry.changes == {"timezone": ["Africa/Johannesburg", "Africa/Maseru"]}
+    assert update_office_settings(ctx, new) == []
+    agent = create_staff_user(ctx, "sipho", "Sipho", Role.SUPPORT_AGENT)
+    with pytest.raises(PermissionDenied):
+        update_office_settings(bind(ctx.session, agent, clock), replace(new, timezone="UTC"))
