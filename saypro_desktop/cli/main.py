@@ -13,7 +13,7 @@ from ..core.workflow import TransitionError
 from ..services.context import NotFound
 from ..services.csv_io import ImportRejected
 from ..store import StoreError
-from . import commands_data, commands_inquiry
+from . import commands_data, commands_inquiry, commands_report
 
 
 def _common() -> argparse.ArgumentParser:
@@ -35,6 +35,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     commands_inquiry.register(sub, common)
     commands_data.register(sub, common)
+    commands_report.register(sub, common)
     return parser
 
 

@@ -1,0 +1,117 @@
+"""What the reports read from the store: inquiry sheets, breached inquiries, the KPI datasets of periods."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session, aliased
+
+from ..core.kpi import against_targets
+from ..core.office_settings import OfficeSettings
+from ..core.periods import Period
+from ..core.vocab import Status
+from ..models import ActionStep, Attachment, Inquiry, StaffUser
+from ..services.inquiry_queries import linked_inquiries
+from ..services.kpi import kpi_dataset
+from .inquiry_pdf import AttachmentLine, InquirySheet, StepLine
+from .monthly import BreachRow, MonthlyReport
+from .quarterly import QuarterlyReport
+
+BREACH_LIST_LIMIT = 200
+_DONE = (Status.RESOLVED, Status.CLOSED)
+
+
+def _value(v: object) -> str | None:
+    return None if v is None else getattr(v, "value", str(v))
+
+
+def inquiry_sheet(session: Session, inquiry: Inquiry, *, personal_details: bool = True,
+                  leave_out_attachment: str | None = None) -> InquirySheet:
+    """The template view of ``inquiry``; ``leave_out_attachment`` hides a file name (the sheet's own PDF)."""
+    attachments = session.scalars(select(Attachment).where(
+        Attachment.inquiry_id == inquiry.id, Attachment.deleted.is_(False))
+        .order_by(Attachment.created_at, Attachment.filename, Attachment.id)).all()
+    return InquirySheet(
+        inquiry_id=inquiry.display_id, provisional_ref=inquiry.provisional_ref, logged_at=inquiry.logged_at,
+        received_by=str(inquiry.received_by or ""), mode=inquiry.mode.value,
+        user_full_name=inquiry.user_full_name, user_email=inquiry.user_email or "",
+        user_phone=inquiry.user_phone or "", user_type=inquiry.user_type.value,
+        user_account_id=inquiry.user_account_id or "", user_location=inquiry.user_location or "",
+        personal_details_hidden=not personal_details,
+        subject=inquiry.subject, category=inquiry.category.value, category_other=inquiry.category_other or "",
+        description=inquiry.description or "", priority=inquiry.priority.value,
+        priority_overridden=inquiry.priority_overridden,
+        attachments=[AttachmentLine(a.filename, a.size) for a in attachments if a.filename != leave_out_attachment],
+        assigned_to=str(inquiry.assigned_to or ""), assigned_at=inquiry.assigned_at,
+        acknowledged_at=inquiry.acknowledged_at,
+        steps=[StepLine(st.at, str(st.author or ""), st.kind.value, st.text)
+               for st in sorted(inquiry.action_steps, key=_step_order)],
+        resolution=inquiry.resolution or "", resolved_at=inquiry.resolved_at,
+        user_confirmation=_value(inquiry.user_confirmation), status=inquiry.status.value,
+        escalated=inquiry.escalated, escalation_tier=_value(inquiry.escalation_tier),
+        escalation_reason=inquiry.escalation_reason or "", reopen_count=inquiry.reopen_count,
+        feedback_rating=inquiry.feedback_rating, feedback_comment=inquiry.feedback_comment or "",
+        in_monthly_report=inquiry.in_monthly_report, in_quarterly_file=inquiry.in_quarterly_file,
+        quarter=inquiry.quarter.value, classified_category=_value(inquiry.classified_category),
+        linked_ids=[o.display_id for o in linked_inquiries(session, inquiry)],
+    )
+
+
+def _step_order(step: ActionStep) -> tuple[datetime, str, str]:
+    """Oldest first; steps of the same minute keep the order they were made in (their creation clock stamp)."""
+    return step.at, (step.field_versions or {}).get("*", ""), step.id
+
+
+def id_order() -> tuple:
+    """Inquiry IDs in number order (SCMR-2501-9999 before SCMR-2501-10000), provisional ones last."""
+    return (Inquiry.inquiry_ref.is_(None), func.length(Inquiry.inquiry_ref), Inquiry.inquiry_ref,
+            Inquiry.provisional_ref, Inquiry.id)
+
+
+def in_period(period: Period) -> tuple:
+    return Inquiry.deleted.is_(False), Inquiry.logged_date.between(period.first, period.last)
+
+
+def breached_inquiries(session: Session, period: Period, as_of: datetime,
+                       limit: int = BREACH_LIST_LIMIT) -> tuple[list[BreachRow], int]:
+    """Inquiries logged in ``period`` whose resolution due time passed before they were resolved.
+
+    The same rule as the KPI "resolved by the due time": resolved late, or still unresolved at ``as_of``
+    with the due time behind. Ordered by due time, then Inquiry ID; at most ``limit`` rows plus the total.
+    """
+    done = Inquiry.status.in_(_DONE)
+    breached = or_(done & (Inquiry.resolved_at > Inquiry.resolution_due_at),
+                   ~done & (Inquiry.resolution_due_at <= as_of.astimezone(UTC)))
+    where = (*in_period(period), breached)
+    total = session.scalar(select(func.count()).select_from(Inquiry).where(*where)) or 0
+    staff = aliased(StaffUser)
+    rows = session.execute(
+        select(Inquiry.inquiry_ref, Inquiry.provisional_ref, Inquiry.priority, Inquiry.status, Inquiry.logged_at,
+               Inquiry.resolution_due_at, Inquiry.resolved_at, staff.display_name)
+        .outerjoin(staff, staff.id == Inquiry.assigned_to_id)
+        .where(*where).order_by(Inquiry.resolution_due_at, *id_order()).limit(limit)).all()
+    out = [BreachRow(inquiry_id=ref or prov or "", priority=prio.value, status=st.value, logged_at=logged,
+                     due_at=due, resolved_at=resolved if st in _DONE else None, assigned_to=who or "")
+           for ref, prov, prio, st, logged, due, resolved, who in rows]
+    return out, total
+
+
+def monthly_report(session: Session, period: Period, as_of: datetime, settings: OfficeSettings) -> MonthlyReport:
+    data = kpi_dataset(session, period, as_of)
+    breaches, total = breached_inquiries(session, period, as_of, BREACH_LIST_LIMIT)
+    return MonthlyReport(data=data, checks=against_targets(data, settings.targets), as_of=as_of,
+                         breaches=breaches, breaches_total=total)
+
+
+def quarterly_report(session: Session, period: Period, as_of: datetime, settings: OfficeSettings,
+                     recommendations: str = "") -> QuarterlyReport:
+    months = [kpi_dataset(session, m, as_of) for m in period.months]
+    quarter = kpi_dataset(session, period, as_of)
+    return QuarterlyReport(label=period.label, months=months, quarter=quarter, targets=settings.targets,
+                           as_of=as_of, recommendations=recommendations)
+
+
+def inquiries_of(session: Session, period: Period) -> list[Inquiry]:
+    """Every inquiry logged in ``period``, in Inquiry ID order."""
+    return list(session.scalars(select(Inquiry).where(*in_period(period)).order_by(*id_order())))

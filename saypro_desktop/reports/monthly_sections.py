@@ -1,0 +1,189 @@
+"""The section builders of the SCMR-5 monthly report: each takes the report and the office time zone."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import tzinfo
+from typing import TYPE_CHECKING
+
+from reportlab.lib.units import mm
+from reportlab.platypus import Flowable, Paragraph, Spacer, Table
+
+from . import figures as fg
+from .charts import inline_bar, pie_chart
+from .figures import Figure, of_section
+from .formatting import fmt_target, fmt_value, local_time, markup, verdict
+from .styles import (
+    FRAME_WIDTH,
+    cells,
+    grid_table,
+    head_cells,
+    heading,
+    layout,
+    styles,
+    verdict_paragraph,
+    verdict_style,
+)
+
+if TYPE_CHECKING:
+    from .monthly import MonthlyReport
+
+
+def numbered(n: int, title: str) -> list[Flowable]:
+    return [heading(f"{n}. {title}")]
+
+
+def note(text: str) -> Paragraph:
+    return Paragraph(text, styles().small)
+
+
+def figure_table(figures: Sequence[Figure]) -> Table:
+    """Measure, value and, where the measure has one, its target and verdict (words and colour)."""
+    with_targets = any(f.target is not None for f in figures)
+    if not with_targets:
+        rows = [head_cells(["Measure", "Value"])]
+        rows += [cells([markup(f.measure), fmt_value(f.value, f.unit)]) for f in figures]
+        return grid_table(rows, [FRAME_WIDTH - 92 * mm, 92 * mm])  # values line up with the tables with targets
+    rows = [head_cells(["Measure", "Value", "Target", "Result"])]
+    extra = []
+    for r, f in enumerate(figures, 1):
+        if f.target is None:
+            rows.append(cells([markup(f.measure), fmt_value(f.value, f.unit), "", ""]))
+            continue
+        rows.append([*cells([markup(f.measure), fmt_value(f.value, f.unit), fmt_target(f.target, f.unit)]),
+                     verdict_paragraph(f.met, verdict(f.met))])
+        extra += verdict_style(r, 3, f.met)
+    return grid_table(rows, [FRAME_WIDTH - 92 * mm, 30 * mm, 30 * mm, 32 * mm], extra=extra, zebra=False)
+
+
+def executive_summary(report: MonthlyReport, tz: tzinfo) -> list[Flowable]:
+    s = styles()
+    d = report.data
+    met = sum(c.met is True for c in report.checks)
+    missed = sum(c.met is False for c in report.checks)
+    no_data = sum(c.met is None for c in report.checks)
+    summary = (f"In {d.period} the office logged <b>{d.logged}</b> inquiries: <b>{d.resolved}</b> resolved or "
+               f"closed and <b>{d.open}</b> still open. Of {len(report.checks)} targets, <b>{met} met</b> and "
+               f"<b>{missed} missed</b>" + (f"; {no_data} had no data" if no_data else "") + ".")
+    rows = [head_cells(["Key performance indicator", "Result", "Target", "Verdict"])]
+    extra = []
+    for r, c in enumerate(report.checks, 1):
+        rows.append([*cells([c.label, fmt_value(c.value, c.unit), fmt_target(c.target, c.unit, c.higher_is_better)]),
+                     verdict_paragraph(c.met, verdict(c.met))])
+        extra += verdict_style(r, 3, c.met)
+    out: list[Flowable] = [Paragraph(summary, s.body), Spacer(0, 2 * mm),
+                           grid_table(rows, [FRAME_WIDTH - 92 * mm, 30 * mm, 30 * mm, 32 * mm], extra=extra,
+                                      zebra=False),
+                           Spacer(0, 2 * mm)]
+    if report.breaches_total:
+        out.append(Paragraph(f"<b>{report.breaches_total}</b> inquiries passed their resolution due time before "
+                             "they were resolved; they are listed in the last section.", s.body))
+    out.append(note("Verdicts are written out (met, missed, no data) as well as coloured. “No data” means "
+                    "nothing was measured in the month, which is not the same as zero."))
+    return out
+
+
+def response_times(report: MonthlyReport, tz: tzinfo) -> list[Flowable]:
+    return [figure_table(of_section(report.figures, fg.RESPONSE)), Spacer(0, 1.5 * mm),
+            note("First response: from the time logged to the first acknowledgement or contact with the user. "
+                 "An acknowledgement is due within 1 business hour, or by the next working hour when the inquiry "
+                 "arrives after hours. Inquiries not yet acknowledged count once their due time has passed.")]
+
+
+def resolution(report: MonthlyReport, tz: tzinfo) -> list[Flowable]:
+    return [figure_table(of_section(report.figures, fg.RESOLUTION)), Spacer(0, 1.5 * mm),
+            note("Shares of the inquiries logged in the month, except first-contact resolution (share of those "
+                 "resolved) and the due-time measure (share of those resolved or past their due time). High and "
+                 "critical inquiries are due within 24 hours, standard ones within 48 hours.")]
+
+
+def escalations(report: MonthlyReport, tz: tzinfo) -> list[Flowable]:
+    return [figure_table(of_section(report.figures, fg.ESCALATIONS))]
+
+
+def reopening(report: MonthlyReport, tz: tzinfo) -> list[Flowable]:
+    figures = report.figures
+    return [figure_table(of_section(figures, fg.REOPENING)), Spacer(0, 3 * mm),
+            heading("Inquiries of the month by current status", 2), _breakdown(of_section(figures, fg.BY_STATUS))]
+
+
+def feedback(report: MonthlyReport, tz: tzinfo) -> list[Flowable]:
+    return [figure_table(of_section(report.figures, fg.FEEDBACK)), Spacer(0, 1.5 * mm),
+            note("User satisfaction (CSAT) is the average rating on a 1-5 scale of the feedback collected after "
+                 "resolution.")]
+
+
+def _breakdown(figures: Sequence[Figure], pie: bool = False) -> Table:
+    """Counts and shares; with a bar in each row, or beside a pie when parts of one whole are compared."""
+    total = sum(f.value or 0 for f in figures)
+    largest = max([f.value or 0 for f in figures], default=0)
+    name_w, count_w, share_w = 62 * mm, 20 * mm, 18 * mm
+    bar_w = FRAME_WIDTH - name_w - count_w - share_w
+    header = ["", "Inquiries", "Share"] if pie else ["", "Inquiries", "Share", ""]
+    rows = [head_cells(header)]
+    for f in figures:
+        row = cells([markup(f.measure), fmt_value(f.value), fmt_value(100 * (f.value or 0) / total, "%")
+                     if total else "–"])
+        if not pie:
+            row.append(inline_bar(f.value or 0, largest, bar_w - 8))
+        rows.append(row)
+    if not pie:
+        return grid_table(rows, [name_w, count_w, share_w, bar_w], extra=[("VALIGN", (3, 1), (3, -1), "MIDDLE")])
+    counts = grid_table(rows, [name_w, count_w, share_w])
+    drawing = pie_chart([(f.measure, int(f.value or 0)) for f in figures], bar_w - 6 * mm)
+    return layout([counts, drawing or Spacer(0, 0)], [name_w + count_w + share_w + 6 * mm, bar_w - 6 * mm])
+
+
+def volumes(report: MonthlyReport, tz: tzinfo) -> list[Flowable]:
+    figures = report.figures
+    out: list[Flowable] = []
+    for section, title, pie in ((fg.BY_CHANNEL, "By channel (mode of inquiry)", False),
+                                (fg.BY_CATEGORY, "By category of inquiry", False),
+                                (fg.BY_USER_TYPE, "By user type", True),
+                                (fg.BY_CLASSIFIED, "By classified category affected", False),
+                                (fg.BY_PRIORITY, "By priority", False)):
+        out += [heading(title, 2), _breakdown(of_section(figures, section), pie), Spacer(0, 2 * mm)]
+    unset = report.data.logged - sum(f.value or 0 for f in of_section(figures, fg.BY_CLASSIFIED))
+    if unset:
+        out.append(note(f"{unset} inquiries have no classified category recorded; they are not in that table."))
+    return out
+
+
+def top_lists(report: MonthlyReport, tz: tzinfo) -> list[Flowable]:
+    out: list[Flowable] = []
+    for section, title, column in ((fg.TOP_SUBJECTS, "Most frequent subjects", "Subject"),
+                                   (fg.TOP_CATEGORIES, "Most frequent categories", "Category")):
+        items = of_section(report.figures, section)
+        out.append(heading(title, 2))
+        if not items:
+            out.append(Paragraph("No inquiries in the month.", styles().body))
+            continue
+        rows = [head_cells(["#", column, "Inquiries"])]
+        rows += [cells([str(n), markup(f.measure), fmt_value(f.value)]) for n, f in enumerate(items, 1)]
+        out += [grid_table(rows, [10 * mm, FRAME_WIDTH - 35 * mm, 25 * mm]), Spacer(0, 2 * mm)]
+    return out
+
+
+def _over(hours: float) -> str:
+    return f"{hours:.1f} h" if hours < 48 else f"{hours / 24:.1f} days"
+
+
+def breaches(report: MonthlyReport, tz: tzinfo) -> list[Flowable]:
+    s = styles()
+    if not report.breaches_total:
+        return [Paragraph(f"No inquiry logged in {report.data.period} passed its resolution due time.", s.body)]
+    intro = (f"<b>{report.breaches_total}</b> inquiries logged in {report.data.period} passed their resolution due "
+             "time before they were resolved (or are still unresolved past it), ordered by due time, then "
+             "Inquiry ID. Times are in the office time zone.")
+    rows = [head_cells(["Inquiry ID", "Priority", "Logged", "Resolution due", "Resolved", "Over by",
+                        "Assigned to"], compact=True)]
+    for b in report.breaches:
+        resolved = local_time(b.resolved_at, tz) if b.resolved_at else f"not yet ({b.status})"
+        rows.append(cells([b.inquiry_id, b.priority, local_time(b.logged_at, tz), local_time(b.due_at, tz),
+                           resolved, _over(b.hours_over(report.as_of)), markup(b.assigned_to, "—")], s.compact))
+    widths = [28 * mm, 14 * mm, 27 * mm, 27 * mm, 30 * mm, 16 * mm]
+    out: list[Flowable] = [Paragraph(intro, s.body), grid_table(rows, [*widths, FRAME_WIDTH - sum(widths)])]
+    more = report.breaches_total - len(report.breaches)
+    if more > 0:
+        out.append(Paragraph(f"… and {more} more not listed here.", s.body))
+    return out
