@@ -175,34 +175,44 @@ def _one(ctx: ServiceContext, rng: random.Random, users: dict[str, StaffUser], a
         clock.t = clock.t + timedelta(minutes=minutes)
         return clock.t < cutoff
 
-    speed = rng.random()
-    if not at(rng.choice([2, 5, 15, 30, 45, 70, 120, 400]) if speed > 0.1 else rng.uniform(60, 1500)):
+    # Agents answer in office hours: most within the first business hour, a few late.
+    opens = ctx.calendar.next_business_start(logged)
+    delay = rng.choice([2, 5, 10, 15, 25, 35, 45, 55]) if rng.random() > 0.06 else rng.uniform(70, 300)
+    if not at((opens - clock.t).total_seconds() / 60 + delay):
         return
     svc.acknowledge(ctx, inquiry)
     svc.assign(ctx, inquiry, users[rng.choice(agents)])
-    if rng.random() < 0.3 and at(rng.uniform(1, 10)):
+    if rng.random() < 0.4 and at(rng.uniform(1, 10)):
         svc.change_status(ctx, inquiry, Status.RESOLVED, resolution=rng.choice(RESOLUTIONS), first_contact=True,
                           user_confirmation=Confirmation.YES)
     else:
-        if not at(rng.uniform(5, 120)):
+        if not at(rng.uniform(5, 60)):
             return
         svc.change_status(ctx, inquiry, Status.IN_PROGRESS)
-        contacted = rng.random() < 0.5 and at(rng.uniform(10, 600))
+        contacted = rng.random() < 0.3 and at(rng.uniform(10, 300))
         if contacted:
             svc.add_action_step(ctx, inquiry, "Called the user to collect more detail", ActionKind.USER_CONTACT)
-        if rng.random() < 0.12 and at(rng.uniform(30, 900)):
+        if rng.random() < 0.08 and at(rng.uniform(30, 600)):
             svc.change_status(ctx, inquiry, Status.ESCALATED, tier=rng.choice(list(EscalationTier)),
                               reason="Needs access the first tier does not have")
-        hours = rng.choice([1, 2, 4, 8, 20, 23, 30, 40, 47, 60, 90]) * rng.uniform(0.5, 1.2)
-        if not at(hours * 60):
+        hours = rng.choices([0.5, 1, 2, 3, 5, 8, 16, 22, 30, 40, 60],
+                            weights=[18, 20, 16, 12, 10, 8, 6, 4, 3, 2, 1])[0] * rng.uniform(0.7, 1.1)
+        resolve_at = clock.t + timedelta(hours=hours)
+        overdue_at = logged + timedelta(hours=ctx.settings.sla.auto_escalate_after_hours)
+        if not inquiry.priority.is_high and not inquiry.escalated and overdue_at < min(resolve_at, cutoff):
+            # What the auto-escalation job does when it runs past the 48 h mark.
+            clock.t = max(clock.t, overdue_at)
+            svc.change_status(ctx, inquiry, Status.ESCALATED, tier=EscalationTier.TIER_2, automatic=True,
+                              reason="Unresolved 48 hours after it was logged (automatic escalation)")
+        if not at((resolve_at - clock.t).total_seconds() / 60):
             return
         svc.change_status(ctx, inquiry, Status.RESOLVED, resolution=rng.choice(RESOLUTIONS),
                           first_contact=not contacted and not inquiry.escalated,
                           user_confirmation=rng.choice([Confirmation.YES, Confirmation.YES, Confirmation.NO,
                                                         Confirmation.NOT_APPLICABLE]))
     if rng.random() < 0.55 and at(rng.uniform(30, 1440)):
-        svc.record_feedback(ctx, inquiry, rng.choices([1, 2, 3, 4, 5], weights=[3, 4, 10, 33, 50])[0])
-    if rng.random() < 0.04 and at(rng.uniform(60, 2880)):
+        svc.record_feedback(ctx, inquiry, rng.choices([1, 2, 3, 4, 5], weights=[2, 3, 7, 28, 60])[0])
+    if rng.random() < 0.025 and at(rng.uniform(60, 2880)):
         svc.change_status(ctx, inquiry, Status.REOPENED, note="The user reports the problem is back")
         if at(rng.uniform(60, 1440)):
             svc.change_status(ctx, inquiry, Status.RESOLVED, resolution=rng.choice(RESOLUTIONS), first_contact=False)

@@ -76,6 +76,12 @@ class Store:
             yield session
 
     def close(self) -> None:
+        # Lets SQLite refresh the planner's statistics where they went stale (cheap; SQLite's advice).
+        try:
+            with self.engine.connect() as conn:
+                conn.exec_driver_sql("PRAGMA optimize")
+        except Exception:  # closing must not fail over a statistics refresh
+            log.debug("PRAGMA optimize failed", exc_info=True)
         self.engine.dispose()
 
 
