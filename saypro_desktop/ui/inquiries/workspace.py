@@ -34,10 +34,10 @@ from .new_inquiry import NewInquiryDialog
 from .table_model import InquiryTableModel
 
 
-def _combo(name: str, options: list[tuple[str, object]]) -> QComboBox:
+def _combo(name: str, options: list[tuple[str, object]], any_label: str | None = None) -> QComboBox:
     c = QComboBox()
     c.setAccessibleName(name)
-    c.addItem(f"Any {name.lower()}", None)
+    c.addItem(any_label or f"Any {name.lower()}", None)
     for label, value in options:
         c.addItem(label, value)
     return c
@@ -62,7 +62,9 @@ class InquiriesWorkspace(Workspace):
         self.views.setAccessibleName("Saved views")
         for v in SavedView:
             self.views.addItem(v.value)
-        self.views.setMaximumWidth(self.fontMetrics().horizontalAdvance("M") * 16)
+        fm = self.fontMetrics()
+        self.views.setFixedWidth(max(fm.horizontalAdvance(v.value) for v in SavedView) + fm.horizontalAdvance("MMM"))
+        self.views.setFixedHeight(self.views.sizeHintForRow(0) * len(SavedView) + 2 * self.views.frameWidth() + 4)
         self.search = QLineEdit()
         self.search.setPlaceholderText("Filter by words, names, emails or ID")
         self.search.setAccessibleName("Filter text")
@@ -72,7 +74,7 @@ class InquiriesWorkspace(Workspace):
         self.category = _combo("Category", [(c.value, c.value) for c in Category])
         self.channel = _combo("Channel", [(m.value, m.value) for m in Mode])
         self.assignee = _combo("Assignee", [])
-        self.sla = _combo("SLA state", [(s.value, s) for s in SlaFilter])
+        self.sla = _combo("SLA state", [(s.value, s) for s in SlaFilter], "Any SLA state")
         self.month = _combo("Month", _months(app.settings.calendar().local_date(app.clock())))
         self.count = QLabel()
         self.count.setAccessibleName("Number of inquiries shown")
@@ -83,7 +85,11 @@ class InquiriesWorkspace(Workspace):
         new.setEnabled(app.can(Permission.CREATE_INQUIRY))
 
         filters = QWidget()
-        grid = QFormLayout(filters)
+        column = QVBoxLayout(filters)
+        column.setContentsMargins(0, 0, 0, 0)
+        grid = QFormLayout()
+        column.addLayout(grid)
+        column.addStretch(1)
         for label, w in (("&Views", self.views), ("&Filter", self.search), ("Stat&us", self.status),
                          ("Priorit&y", self.priority), ("Categor&y", self.category), ("C&hannel", self.channel),
                          ("Assi&gnee", self.assignee), ("S&LA", self.sla), ("&Month", self.month)):
@@ -105,9 +111,11 @@ class InquiriesWorkspace(Workspace):
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.setAlternatingRowColors(True)
         self.table.setWordWrap(False)
-        em = self.fontMetrics().horizontalAdvance("M")
-        for col, width in enumerate((11, 10, 10, 6, 14, 13, 22, 12, 8, 10, 10)):
-            self.table.setColumnWidth(col, width * em)
+        samples = ("SCMR-2501-00000", "00/00/0000 00:00", "Escalated (Tier 2)", "Critical",
+                   "On track · 23h 59m left", "Classified Ad Posting", "Ad submission fails at payment step",
+                   "Mariëtte van der Merwe", "Support Portal", "Lerato Mokoena", "00/00/0000 00:00")
+        for col, sample in enumerate(samples):
+            self.table.setColumnWidth(col, fm.horizontalAdvance(sample) + fm.horizontalAdvance("MM"))
         header = ui_state.value("inquiries/header")
         if header is not None:
             self.table.horizontalHeader().restoreState(header)
@@ -131,6 +139,8 @@ class InquiriesWorkspace(Workspace):
         state = ui_state.value("inquiries/splitter")
         if state is not None:
             self.splitter.restoreState(state)
+        else:
+            self.splitter.setSizes([fm.height() * 24, fm.height() * 20])
         layout = QHBoxLayout(self)
         layout.addWidget(filters)
         layout.addWidget(self.splitter, 1)
