@@ -9,9 +9,8 @@ attributed to ``session.info["actor_id"]``.
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import event, inspect
@@ -21,6 +20,7 @@ from ..core.hlc import HybridLogicalClock
 from ..core.uuids import new_id
 from ..models import AuditEntry, ChangeLogEntry, DeviceState, Synced
 from ..models.base import SYNC_BOOKKEEPING, utcnow
+from .protocol import encode
 
 
 class TombstoneRequired(RuntimeError):
@@ -33,17 +33,6 @@ class ImmutableField(RuntimeError):
 
 # Fields that may be set once and never changed afterwards (the Inquiry ID once shown to a user).
 WRITE_ONCE = {"inquiry": frozenset({"inquiry_ref"})}
-
-
-def encode(value: Any) -> Any:
-    """The JSON form of a column value in the change log and on the wire."""
-    if isinstance(value, enum.Enum):
-        return value.value
-    if isinstance(value, datetime):
-        return value.isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    return value
 
 
 def synced_fields(obj: Synced) -> list[str]:

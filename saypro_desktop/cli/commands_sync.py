@@ -1,0 +1,89 @@
+"""``saypro login`` and ``saypro sync``."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+
+from ..sync.client import SyncError
+from ..sync.credentials import system_token_store
+from ..sync.engine import SERVER_URL, USERNAME, SyncEngine, _setting, enroll, make_client, pending_count
+from .common import store_for
+
+
+def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    login = sub.add_parser("login", parents=[common], help="sign in to the central server and enrol this desktop")
+    login.add_argument("--server", required=True, help="server address, e.g. https://desk.saypro.example")
+    login.add_argument("--user", required=True)
+    login.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    login.add_argument("--insecure", action="store_true", help="allow plain HTTP to a non-local server")
+    login.set_defaults(handler=cmd_login)
+    sync = sub.add_parser("sync", parents=[common], help="send local changes and fetch the server's")
+    sync.add_argument("--insecure", action="store_true", help="allow plain HTTP to a non-local server")
+    sync.add_argument("--password-stdin", action="store_true",
+                      help="sign in again with the password from standard input if no token is remembered")
+    sync.set_defaults(handler=cmd_sync)
+
+
+def _password(from_stdin: bool) -> str:
+    return sys.stdin.readline().rstrip("\n") if from_stdin else getpass.getpass("Server password: ")
+
+
+def cmd_login(args: argparse.Namespace) -> int:
+    store = store_for(args)
+    tokens = system_token_store()
+    try:
+        client = make_client(store, args.server, tokens, args.user, allow_insecure=args.insecure)
+        try:
+            user = enroll(store, client, args.user, _password(args.password_stdin))
+        finally:
+            client.close()
+        print(f"signed in to {client.base} as {user['display_name']} ({user['role']}); this desktop is enrolled")
+        if not tokens.persistent:
+            print(f"note: the sign-in is kept in {tokens.description}", file=sys.stderr)
+        return 0
+    except SyncError as exc:
+        print(f"saypro: login failed: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        store.close()
+
+
+def cmd_sync(args: argparse.Namespace) -> int:
+    store = store_for(args)
+    tokens = system_token_store()
+    try:
+        with store.session() as s:
+            url, username = _setting(s, SERVER_URL), _setting(s, USERNAME)
+        if not url:
+            print("saypro: this desktop is not enrolled; run 'saypro login --server URL --user USER' first",
+                  file=sys.stderr)
+            return 1
+        client = make_client(store, url, tokens, username, allow_insecure=args.insecure)
+        try:
+            if client.refresh_token is None:
+                if not args.password_stdin:
+                    print("saypro: sign in again with 'saypro login' (no remembered sign-in for this desktop)",
+                          file=sys.stderr)
+                    return 1
+                enroll(store, client, username, _password(True))
+            report = SyncEngine(store, client).run()
+        finally:
+            client.close()
+        print(report.summary())
+        for line in report.rejected:
+            print(f"refused: {line}")
+        for line in report.skipped:
+            print(f"skipped: {line}")
+        left = pending_count(store)
+        if left:
+            print(f"{left} change(s) still to send", file=sys.stderr)
+            return 1
+        return 0
+    except SyncError as exc:
+        print(f"saypro: sync did not finish: {exc}. Local changes are kept and will be sent next time.",
+              file=sys.stderr)
+        return 1
+    finally:
+        store.close()

@@ -1,0 +1,161 @@
+"""HTTP client of the sync protocol (docs/SYNC_PROTOCOL.md): tokens, retries on 401, compression."""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass
+from ipaddress import ip_address
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+import zstandard
+
+from .. import __version__
+from .protocol import DEFAULT_PULL_BYTES, PROTOCOL_VERSION
+
+log = logging.getLogger(__name__)
+API = "/api/v1"
+
+
+class SyncError(Exception):
+    """Sync could not finish; the message is for the user. Local data and the outbox are untouched."""
+
+
+class AuthError(SyncError):
+    pass
+
+
+class UpgradeRequired(SyncError):
+    pass
+
+
+class GapError(SyncError):
+    def __init__(self, expected_seq: int) -> None:
+        super().__init__(f"the server expects change {expected_seq} next")
+        self.expected_seq = expected_seq
+
+
+def check_server_url(url: str, allow_insecure: bool = False) -> str:
+    """HTTPS, except to this machine (tests, a local server) or when explicitly allowed."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise SyncError(f"{url!r} is not a server address; use https://host[:port]")
+    if parts.scheme == "http" and not allow_insecure:
+        try:
+            loopback = ip_address(parts.hostname).is_loopback
+        except ValueError:
+            loopback = parts.hostname == "localhost"
+        if not loopback:
+            raise SyncError(f"refusing plain HTTP to {parts.hostname}: use https:// (TLS), or allow it explicitly")
+    return url.rstrip("/")
+
+
+@dataclass
+class Session:
+    access_token: str
+    refresh_token: str
+    user: dict[str, Any]
+    server_epoch: str
+
+
+class SyncClient:
+    def __init__(self, server_url: str, device_id: str, schema: str, *, allow_insecure: bool = False,
+                 timeout: float = 30.0, transport: httpx.BaseTransport | None = None) -> None:
+        self.base = check_server_url(server_url, allow_insecure)
+        self.device_id = device_id
+        self.access_token: str | None = None
+        self.refresh_token: str | None = None
+        self.on_new_refresh_token = lambda token: None
+        headers = {"X-SayPro-Protocol": str(PROTOCOL_VERSION), "X-SayPro-Schema": schema,
+                   "X-SayPro-Build": __version__, "X-SayPro-Device": device_id}
+        self.http = httpx.Client(base_url=self.base + API, headers=headers, timeout=timeout, transport=transport,
+                                 verify=True)
+        self.bytes_sent = 0
+        self.bytes_received = 0
+
+    def close(self) -> None:
+        self.http.close()
+
+    # plumbing ---------------------------------------------------------------------------------------------
+    def _send(self, method: str, path: str, *, auth: bool = True, **kw: Any) -> httpx.Response:
+        for attempt in (1, 2):
+            headers = dict(kw.pop("headers", {}) or {})
+            if auth and self.access_token:
+                headers["Authorization"] = f"Bearer {self.access_token}"
+            try:
+                request = self.http.build_request(method, path, headers=headers, **kw)
+                self.bytes_sent += len(request.content or b"") + 200
+                response = self.http.send(request)
+            except httpx.TransportError as exc:
+                raise SyncError(f"cannot reach the server at {self.base}: {exc}") from exc
+            self.bytes_received += len(response.content) + 200
+            if response.status_code == 401 and auth and attempt == 1 and self.refresh_token:
+                self.refresh()  # the access token expired: refresh once and retry, outbox untouched
+                kw["headers"] = headers
+                continue
+            return self._check(response)
+        raise AssertionError("unreachable")
+
+    @staticmethod
+    def _detail(response: httpx.Response) -> str:
+        try:
+            detail = response.json().get("detail")
+        except ValueError:
+            detail = None
+        return str(detail or response.reason_phrase or response.status_code)
+
+    def _check(self, response: httpx.Response) -> httpx.Response:
+        code = response.status_code
+        if code < 400:
+            return response
+        if code == 401:
+            raise AuthError(f"sign in again: {self._detail(response)}")
+        if code == 426:
+            raise UpgradeRequired(f"this SayPro Desk is too old for the server; update it ({self._detail(response)})")
+        if code == 409:
+            try:
+                expected = int(response.json()["expected_seq"])
+            except (ValueError, KeyError, TypeError):
+                raise SyncError(f"the server refused: {self._detail(response)}") from None
+            raise GapError(expected)
+        if code == 429:
+            raise AuthError(f"too many attempts: {self._detail(response)}")
+        raise SyncError(f"the server refused ({code}): {self._detail(response)}")
+
+    # calls --------------------------------------------------------------------------------------------------
+    def version(self) -> dict[str, Any]:
+        return self._send("GET", "/version", auth=False).json()
+
+    def login(self, username: str, password: str, device_name: str) -> Session:
+        data = self._send("POST", "/auth/login", auth=False, json={
+            "username": username, "password": password, "device_id": self.device_id,
+            "device_name": device_name}).json()
+        self.access_token, self.refresh_token = data["access_token"], data["refresh_token"]
+        self.on_new_refresh_token(self.refresh_token)
+        return Session(data["access_token"], data["refresh_token"], data["user"], data["server_epoch"])
+
+    def refresh(self) -> None:
+        if not self.refresh_token:
+            raise AuthError("not signed in to the server; run 'saypro login'")
+        data = self._send("POST", "/auth/refresh", auth=False, json={
+            "refresh_token": self.refresh_token, "device_id": self.device_id}).json()
+        self.access_token = data["access_token"]
+        if data.get("refresh_token"):
+            self.refresh_token = data["refresh_token"]
+            self.on_new_refresh_token(self.refresh_token)
+
+    def lease(self, month_key: str, count: int) -> dict[str, Any]:
+        return self._send("POST", "/ids/lease", json={"month": month_key, "count": count}).json()
+
+    def push(self, mutations: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        return self._send("POST", "/sync/push", json={"mutations": mutations}).json()["results"]
+
+    def pull(self, cursor: dict[str, Any], max_bytes: int = DEFAULT_PULL_BYTES) -> dict[str, Any]:
+        response = self._send("POST", "/sync/pull", json={"cursor": cursor, "max_bytes": max_bytes},
+                              headers={"Accept-Encoding": "zstd"})
+        body = response.content
+        if response.headers.get("Content-Encoding") == "zstd" and body[:4] == b"\x28\xb5\x2f\xfd":
+            body = zstandard.ZstdDecompressor().decompress(body, max_output_size=64 * 1024 * 1024)
+        return json.loads(body)

@@ -1,0 +1,207 @@
+"""One sync run: lease Inquiry ID blocks, push the outbox, pull the server's changes.
+
+Each step commits locally only what the server has answered: an outbox entry is acknowledged after the
+push response for it arrived; a pulled page and its cursor are saved in one transaction, so a broken
+link resumes where it stopped and a retry never applies anything twice.
+"""
+
+from __future__ import annotations
+
+import logging
+import platform
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import func, select, update
+
+from ..core.inquiry_ids import month_key_of
+from ..models import ChangeLogEntry, DeviceState, IdBlock, Setting
+from ..models.base import utcnow
+from ..store import Store
+from ..store.database import head_revision
+from .apply import apply_changes
+from .client import GapError, SyncClient, SyncError
+from .credentials import TokenStore, token_key
+from .protocol import LEASE_COUNT, MAX_BATCH
+
+log = logging.getLogger(__name__)
+
+CURSOR, SERVER_URL, USERNAME, LAST_SYNC = "sync.cursor", "sync.server_url", "sync.username", "sync.last_sync"
+ENROLLED = "sync.enrolled"
+LOW_WATER = 50  # lease more numbers when fewer than this remain for a month
+
+
+@dataclass
+class SyncReport:
+    pushed: int = 0
+    duplicates: int = 0
+    rejected: list[str] = field(default_factory=list)
+    pulled: int = 0
+    kept_local: int = 0
+    skipped: list[str] = field(default_factory=list)
+    leased: list[str] = field(default_factory=list)
+    reset: bool = False
+
+    def summary(self) -> str:
+        parts = [f"pushed {self.pushed}", f"pulled {self.pulled}"]
+        if self.duplicates:
+            parts.append(f"{self.duplicates} already on the server")
+        if self.rejected:
+            parts.append(f"{len(self.rejected)} refused")
+        if self.kept_local:
+            parts.append(f"{self.kept_local} field(s) kept for local edits")
+        if self.reset:
+            parts.append("server was reset: pulled again from the start")
+        return ", ".join(parts)
+
+
+def _setting(session: Any, key: str, default: Any = None) -> Any:
+    row = session.get(Setting, key)
+    return row.value if row else default
+
+
+def _put(session: Any, key: str, value: Any) -> None:
+    row = session.get(Setting, key)
+    if row is None:
+        session.add(Setting(key=key, value=value))
+    else:
+        row.value = value
+
+
+def device_id(store: Store) -> str:
+    with store.session() as s:
+        return s.get(DeviceState, 1).device_id
+
+
+def make_client(store: Store, server_url: str, tokens: TokenStore | None = None, username: str | None = None,
+                **kw: Any) -> SyncClient:
+    dev = device_id(store)
+    client = SyncClient(server_url, dev, head_revision(), **kw)
+    if tokens is not None and username:
+        key = token_key(server_url, username, dev)
+        client.refresh_token = tokens.get(key)
+        client.on_new_refresh_token = lambda token: tokens.set(key, token)
+    return client
+
+
+def enroll(store: Store, client: SyncClient, username: str, password: str) -> dict[str, Any]:
+    """Sign in to the server and make this desktop one of its devices (IDs from leases from now on)."""
+    session = client.login(username, password, platform.node() or "desktop")
+    with store.session() as s:
+        _put(s, SERVER_URL, client.base)
+        _put(s, USERNAME, username)
+        _put(s, ENROLLED, True)
+        s.execute(IdBlock.__table__.delete().where(IdBlock.source == "standalone"))
+    return session.user
+
+
+class SyncEngine:
+    def __init__(self, store: Store, client: SyncClient, today: date | None = None) -> None:
+        self.store, self.client, self.today = store, client, today
+
+    def run(self) -> SyncReport:
+        report = SyncReport()
+        self.lease_numbers(report)
+        self.push(report)
+        self.pull(report)
+        with self.store.session() as s:
+            _put(s, LAST_SYNC, utcnow().isoformat())
+        return report
+
+    # numbers --------------------------------------------------------------------------------------------------
+    def lease_numbers(self, report: SyncReport) -> None:
+        from ..services.settings import load_settings
+
+        with self.store.session() as s:
+            tz = load_settings(s).calendar().tz
+        today = self.today or utcnow().astimezone(tz).date()
+        next_month = (today.replace(day=28) + timedelta(days=4)).replace(day=1)
+        for month in (month_key_of(today), month_key_of(next_month)):
+            with self.store.session() as s:
+                left = s.scalar(select(func.coalesce(func.sum(IdBlock.last - IdBlock.next + 1), 0))
+                                .where(IdBlock.month_key == month, IdBlock.next <= IdBlock.last))
+            if left >= LOW_WATER:
+                continue
+            block = self.client.lease(month, LEASE_COUNT)
+            with self.store.session() as s:
+                s.add(IdBlock(month_key=block["month"], first=block["first"], last=block["last"],
+                              next=block["first"], source="lease"))
+            report.leased.append(f"{block['month']}: {block['first']}-{block['last']}")
+
+    # push -------------------------------------------------------------------------------------------------------
+    def push(self, report: SyncReport, max_batches: int = 10_000) -> None:
+        gaps = 0
+        for _ in range(max_batches):
+            with self.store.session() as s:
+                batch = s.scalars(select(ChangeLogEntry).where(ChangeLogEntry.state == "pending")
+                                  .order_by(ChangeLogEntry.seq).limit(MAX_BATCH)).all()
+                wire = [{"seq": e.seq, "mutation_id": e.mutation_id, "table": e.table_name, "row_id": e.row_id,
+                         "op": e.op, "hlc": e.hlc, "fields": e.fields} for e in batch]
+            if not wire:
+                return
+            try:
+                results = self.client.push(wire)
+            except GapError as gap:
+                gaps += 1
+                if gaps > 3:
+                    raise SyncError(f"the server and this desktop disagree on what was sent ({gap})") from gap
+                self._realign(gap.expected_seq, wire[0]["seq"])
+                continue
+            self._record(results, report)
+
+    def _realign(self, expected: int, first_pending: int) -> None:
+        """The server expects another sequence than our first pending one (it was restored from a backup,
+        or a response was lost after it committed): resend what it lacks, mark what it has."""
+        with self.store.session() as s:
+            if expected < first_pending:
+                s.execute(update(ChangeLogEntry).where(ChangeLogEntry.seq >= expected,
+                                                       ChangeLogEntry.state == "acked").values(state="pending"))
+                missing = s.scalar(select(func.min(ChangeLogEntry.seq)))
+                if missing is None or missing > expected:
+                    raise SyncError(f"the server lost changes {expected}-{first_pending - 1} and this desktop no "
+                                    "longer holds them; contact IT")
+            else:
+                s.execute(update(ChangeLogEntry).where(ChangeLogEntry.seq < expected,
+                                                       ChangeLogEntry.state == "pending").values(state="acked"))
+
+    def _record(self, results: list[dict[str, Any]], report: SyncReport) -> None:
+        with self.store.session() as s:
+            for r in results:
+                entry = s.get(ChangeLogEntry, r["seq"])
+                if entry is None or entry.mutation_id != r.get("mutation_id", entry.mutation_id):
+                    continue
+                if r["status"] == "rejected":
+                    entry.state, entry.reason = "rejected", r.get("reason") or "refused by the server"
+                    report.rejected.append(f"{entry.table_name} {entry.row_id}: {entry.reason}")
+                else:
+                    entry.state = "acked"
+                    report.pushed += r["status"] == "applied"
+                    report.duplicates += r["status"] == "duplicate"
+
+    # pull -------------------------------------------------------------------------------------------------------
+    def pull(self, report: SyncReport, max_pages: int = 100_000) -> None:
+        with self.store.session() as s:
+            cursor = _setting(s, CURSOR) or {"epoch": None, "seq": 0}
+        for _ in range(max_pages):
+            page = self.client.pull(cursor)
+            if page.get("reset"):
+                report.reset = True
+                cursor = {"epoch": page["epoch"], "seq": 0}
+                with self.store.session() as s:
+                    _put(s, CURSOR, cursor)
+                continue
+            with self.store.session() as s:  # the page and its cursor: one transaction
+                applied = apply_changes(s, page["changes"])
+                _put(s, CURSOR, page["next"])
+            report.pulled += len(page["changes"])
+            report.kept_local += applied.kept_local
+            report.skipped += applied.skipped
+            cursor = page["next"]
+            if not page.get("more"):
+                return
+
+
+def pending_count(store: Store) -> int:
+    with store.session() as s:
+        return s.scalar(select(func.count()).select_from(ChangeLogEntry).where(ChangeLogEntry.state == "pending"))
