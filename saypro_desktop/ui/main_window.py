@@ -17,10 +17,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..core.permissions import Permission
 from ..services.search import search_inquiries
 from .app_context import AppContext
 from .dashboard.workspace import DashboardWorkspace
 from .inquiries.workspace import InquiriesWorkspace
+from .reports.workspace import ReportsWorkspace
 from .settings_dialog import SettingsDialog
 from .status_bar import DeskStatusBar
 from .workspace import Workspace
@@ -35,6 +37,10 @@ class MainWindow(QMainWindow):
         self.dashboard = DashboardWorkspace(app)
         self.inquiries = InquiriesWorkspace(app, ui_state)
         self.workspaces: list[Workspace] = [self.dashboard, self.inquiries]
+        self.reports: ReportsWorkspace | None = None
+        if app.can(Permission.VIEW_KPI):
+            self.reports = ReportsWorkspace(app)
+            self.workspaces.append(self.reports)
         self.sidebar = QListWidget()
         self.sidebar.setAccessibleName("Workspaces")
         self.sidebar.setObjectName("sidebar")

@@ -3,10 +3,11 @@ linked inquiries, attachments and the full history. Loaded and saved through the
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QUrl, Signal
+from PySide6.QtCore import QStandardPaths, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -37,6 +38,7 @@ from ...models import Attachment
 from ...services import inquiries as svc
 from ...services.inquiry_views import InquiryDetail, load_detail, staff_choices
 from ...services.links_and_files import add_attachment, blob_path, link_inquiries, remove_attachment, unlink_inquiries
+from ...services.report_files import attach_inquiry_pdf, write_inquiry_pdf
 from ...services.search import search_inquiries
 from ..app_context import AppContext
 from ..theme import BAD, GOOD, MUTED, WARN
@@ -80,6 +82,19 @@ class InquiryDetailPanel(QWidget):
             self.buttons[key] = b
             bar.addWidget(b)
         bar.addStretch(1)
+        self.pdf_button = QPushButton("PDF…")
+        self.pdf_button.setAccessibleName("Save the inquiry as PDF")
+        self.pdf_button.setShortcut("Ctrl+Shift+P")
+        self.pdf_button.setToolTip("Save the inquiry template as a PDF file (Ctrl+Shift+P)")
+        self.pdf_button.clicked.connect(self.save_pdf)
+        self.attach_pdf_button = QPushButton("Attach PDF")
+        self.attach_pdf_button.setAccessibleName("Attach the inquiry PDF")
+        self.attach_pdf_button.setShortcut("Ctrl+Shift+A")
+        self.attach_pdf_button.setToolTip("Attach the template PDF to the inquiry as <Inquiry ID>.pdf, replacing an "
+                                          "earlier one (Ctrl+Shift+A)")
+        self.attach_pdf_button.clicked.connect(self.attach_pdf)
+        bar.addWidget(self.pdf_button)
+        bar.addWidget(self.attach_pdf_button)
         self.tabs = QTabWidget()
         self.tabs.setAccessibleName("Inquiry sections")
         self.tabs.addTab(self._details_tab(), "&Details")
@@ -266,6 +281,7 @@ class InquiryDetailPanel(QWidget):
             else:
                 b.setEnabled(may and key in targets)
         self.form.setEnabled(self.app.can(Permission.EDIT_INQUIRY))
+        self.attach_pdf_button.setEnabled(self.detail is not None and self.app.can(Permission.EDIT_INQUIRY))
 
     # edits -----------------------------------------------------------------------------------------------------
     def _drafts(self) -> DraftFile | None:
@@ -409,6 +425,36 @@ class InquiryDetailPanel(QWidget):
             return
         other_id = item.data(256)
         self._run(lambda ctx, i: unlink_inquiries(ctx, i, svc.get_inquiry(ctx, other_id)), "Unlinked")
+
+    def save_pdf(self) -> None:
+        """Save as…: the template PDF, named ``<Inquiry ID>.pdf`` by default, written on the pool."""
+        if self.detail is None:
+            return
+        rid, name = self.detail.id, re.sub(r'[<>:"/\\|?*]', "-", self.detail.ref) + ".pdf"
+        folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
+        path, _ = QFileDialog.getSaveFileName(self, "Save the inquiry as PDF", str(Path(folder) / name),
+                                              "PDF documents (*.pdf)")
+        if not path:
+            return
+        target = Path(path) if path.lower().endswith(".pdf") else Path(path + ".pdf")
+        self.error.clear()
+        self.app.read(lambda ctx: write_inquiry_pdf(ctx, rid, target),
+                      lambda saved: self.message.emit(f"Saved {saved}"),
+                      lambda exc: self.error.setText(f"The PDF was not saved: {exc}"))
+
+    def attach_pdf(self) -> None:
+        """Attach the template PDF as ``<Inquiry ID>.pdf`` (use instruction 4); the view reloads on the change."""
+        if self.detail is None:
+            return
+        rid = self.detail.id
+
+        def work(ctx):
+            attachment = attach_inquiry_pdf(ctx, rid)
+            return [rid], attachment.filename
+
+        self.error.clear()
+        self.app.write(work, "inquiry", lambda name: self.message.emit(f"Attached {name}"),
+                       lambda exc: self.error.setText(f"The PDF was not attached: {exc}"))
 
     def _add_file(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Attach a file")
