@@ -126,7 +126,9 @@ def row_ids(session: Session, q: TableQuery, now: datetime, risk: float = 0.25) 
     direction = "DESC" if q.descending else "ASC"
     join = "LEFT JOIN staff_user a ON a.id = i.assigned_to_id" if q.sort == "assignee" else ""
     sql = f"SELECT i.rowid FROM inquiry i {join} WHERE {where} ORDER BY {order} {direction}, i.rowid {direction}"
-    return list(session.execute(text(sql), params).scalars())
+    # Straight through the driver: 100,000 one-column rows cost half as much without result processing.
+    cursor = session.connection().connection.dbapi_connection.execute(sql, params)
+    return [r[0] for r in cursor.fetchall()]
 
 
 _ROW_SQL = """

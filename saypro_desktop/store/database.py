@@ -90,6 +90,15 @@ def _quick_check(engine: Engine) -> str:
         return conn.exec_driver_sql("PRAGMA quick_check").scalar_one()
 
 
+def _light_check(engine: Engine) -> str:
+    """Opening check at every start: the file is a database and its schema reads. A full quick_check reads
+    every page (a second per GB), so it runs before migrations and in 'saypro db check' instead."""
+    with engine.connect() as conn:
+        conn.exec_driver_sql("PRAGMA schema_version").scalar_one()
+        conn.exec_driver_sql("SELECT count(*) FROM sqlite_master").scalar_one()
+    return "ok"
+
+
 def _integrity_problems(engine: Engine) -> list[str]:
     with engine.connect() as conn:
         integrity = conn.exec_driver_sql("PRAGMA integrity_check").scalar_one()
@@ -130,6 +139,11 @@ def migrate(paths: DataPaths, engine: Engine, target: str = "head") -> Path | No
         return None
     with engine.connect() as conn:
         has_tables = conn.exec_driver_sql("SELECT count(*) FROM sqlite_master WHERE type = 'table'").scalar_one()
+    if has_tables:
+        result = _quick_check(engine)
+        if result != "ok":
+            raise DatabaseDamaged(f"The database {paths.database} is damaged ({result}); it was not updated. "
+                                  f"Restore a copy from {paths.backups} with 'saypro db restore'.")
     backup = make_backup(paths, f"before-{wanted}") if has_tables else None
     try:
         _upgrade(engine, target)
@@ -158,7 +172,7 @@ def open_store(paths: DataPaths, *, run_migrations: bool = True) -> Store:
     engine = make_engine(paths.database)
     try:
         if existed:
-            result = _quick_check(engine)
+            result = _light_check(engine)
             if result != "ok":
                 raise DatabaseDamaged(
                     f"The database {paths.database} is damaged ({result}). Restore a copy from "

@@ -43,6 +43,9 @@ def apply_theme(app: QApplication, theme: str = "system") -> None:
                             (QPalette.ColorRole.HighlightedText, QColor("#ffffff")),
                             (QPalette.ColorRole.PlaceholderText, QColor("#8b949e"))):
             p.setColor(role, color)
+        p.setColor(QPalette.ColorRole.Link, QColor("#6ea8fe"))
+        for role in (QPalette.ColorRole.Text, QPalette.ColorRole.ButtonText, QPalette.ColorRole.WindowText):
+            p.setColor(QPalette.ColorGroup.Disabled, role, QColor("#6e7681"))  # disabled must look disabled
         app.setPalette(p)
     else:
         app.setPalette(app.style().standardPalette())

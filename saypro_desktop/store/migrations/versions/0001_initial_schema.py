@@ -180,8 +180,12 @@ def upgrade() -> None:
     sa.UniqueConstraint('provisional_ref', name=op.f('uq_inquiry_provisional_ref'))
     )
     with op.batch_alter_table('inquiry', schema=None) as batch_op:
-        batch_op.create_index('ix_inquiry_deleted_logged_at', ['deleted', 'logged_at'], unique=False)
-        batch_op.create_index('ix_inquiry_status_logged_at', ['status', 'deleted', 'logged_at'], unique=False)
+        batch_op.create_index('ix_inquiry_list', ['deleted', 'logged_at', 'status', 'priority', 'category', 'mode',
+                                                  'assigned_to_id', 'resolution_due_at',
+                                                  sa.text('subject COLLATE NOCASE'),
+                                                  sa.text('user_full_name COLLATE NOCASE')], unique=False)
+        batch_op.create_index('ix_inquiry_status_logged_at', ['status', 'deleted', 'logged_at', 'priority',
+                                                              'category', 'mode', 'assigned_to_id'], unique=False)
         batch_op.create_index('ix_inquiry_assigned_logged_at', ['assigned_to_id', 'deleted', 'logged_at'],
                               unique=False)
         batch_op.create_index('ix_inquiry_logged_date', ['logged_date'], unique=False)
@@ -275,7 +279,7 @@ def downgrade() -> None:
         batch_op.drop_index('ix_inquiry_logged_date')
         batch_op.drop_index('ix_inquiry_assigned_logged_at')
         batch_op.drop_index('ix_inquiry_status_logged_at')
-        batch_op.drop_index('ix_inquiry_deleted_logged_at')
+        batch_op.drop_index('ix_inquiry_list')
 
     op.drop_table('inquiry')
     with op.batch_alter_table('audit_entry', schema=None) as batch_op:
