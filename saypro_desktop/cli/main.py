@@ -13,7 +13,7 @@ from ..core.workflow import TransitionError
 from ..services.context import NotFound
 from ..services.csv_io import ImportRejected
 from ..store import StoreError
-from . import commands_data, commands_inquiry, commands_report, commands_sync
+from . import commands_data, commands_inquiry, commands_report, commands_selftest, commands_sync
 
 
 def _common() -> argparse.ArgumentParser:
@@ -36,6 +36,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands_inquiry.register(sub, common)
     commands_data.register(sub, common)
     commands_report.register(sub, common)
+    commands_selftest.register(sub, common)
     commands_sync.register(sub, common)
     return parser
 

@@ -6,7 +6,6 @@ DejaVu Sans covers them and the checkbox glyphs of the template (☐ ☒).
 
 from __future__ import annotations
 
-import sys
 from functools import cache
 from pathlib import Path
 
@@ -14,20 +13,11 @@ from reportlab.lib.fonts import addMapping
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 
+from ..resources import resource_candidates
+
 REGULAR = "DejaVuSans"
 BOLD = "DejaVuSans-Bold"
 _FILES = {REGULAR: "DejaVuSans.ttf", BOLD: "DejaVuSans-Bold.ttf"}
-
-
-def resource_candidates() -> list[Path]:
-    """Where ``resources/`` may be: the PyInstaller bundle, the repository root, or beside the package."""
-    out = []
-    bundle = getattr(sys, "_MEIPASS", None)
-    if bundle:
-        out.append(Path(bundle) / "resources")
-    package = Path(__file__).resolve().parents[1]
-    out += [package.parent / "resources", package / "resources"]
-    return out
 
 
 def resources_dir() -> Path:

@@ -1,7 +1,8 @@
 """Where SayPro Desk keeps its data: one place, overridable for tests and portable installs.
 
 Order: an explicit ``--data-dir``, then ``SAYPRO_DATA_DIR``, then a ``data`` folder beside the
-executable when a ``portable.txt`` marker is there, then the user's data folder (platformdirs).
+executable when a ``portable.txt`` marker is there, then ``[paths] data_dir`` of the machine-wide
+config file IT provides, then the user's data folder (platformdirs).
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from platformdirs import user_data_path
+
+from ..machine_config import machine_config
 
 APP_NAME = "SayPro Desk"
 APP_AUTHOR = "SayPro"
@@ -53,4 +56,4 @@ def resolve_data_dir(explicit: str | os.PathLike[str] | None = None) -> DataPath
     exe_dir = Path(sys.executable).resolve().parent
     if getattr(sys, "frozen", False) and (exe_dir / "portable.txt").exists():
         return DataPaths(exe_dir / "data")
-    return DataPaths(user_data_path(APP_NAME, APP_AUTHOR, roaming=False))
+    return DataPaths(machine_config().data_dir or user_data_path(APP_NAME, APP_AUTHOR, roaming=False))

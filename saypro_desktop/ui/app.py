@@ -7,9 +7,11 @@ import logging
 import sys
 
 from PySide6.QtCore import QSettings
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from ..app_logging import setup_logging
+from ..resources import resource_path
 from ..services.settings import load_settings
 from ..store import StoreError, open_store, resolve_data_dir
 from .app_context import AppContext
@@ -33,6 +35,7 @@ def run(args: argparse.Namespace) -> int:
     qt = QApplication.instance() or QApplication(sys.argv[:1])
     qt.setApplicationName("SayPro Desk")
     qt.setOrganizationName("SayPro")
+    qt.setWindowIcon(QIcon(str(resource_path("icons", "saypro.ico"))))
     ui_state = ui_state_for(paths.root)
     apply_theme(qt, str(ui_state.value("theme", "system")))
     log.info("starting; data folder %s", paths.root)
