@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import platform
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -85,61 +86,76 @@ def make_client(store: Store, server_url: str, tokens: TokenStore | None = None,
     return client
 
 
-def enroll(store: Store, client: SyncClient, username: str, password: str) -> dict[str, Any]:
+def enroll(store: Store, client: SyncClient, username: str, password: str,
+           run_db: Callable[[Callable[[Any], Any]], Any] | None = None) -> dict[str, Any]:
     """Sign in to the server and make this desktop one of its devices (IDs from leases from now on)."""
     session = client.login(username, password, platform.node() or "desktop")
-    with store.session() as s:
+
+    def record(s: Any) -> None:
         _put(s, SERVER_URL, client.base)
         _put(s, USERNAME, username)
         _put(s, ENROLLED, True)
         s.execute(IdBlock.__table__.delete().where(IdBlock.source == "standalone"))
+
+    if run_db is not None:
+        run_db(record)
+    else:
+        with store.session() as s:
+            record(s)
     return session.user
 
 
 class SyncEngine:
-    def __init__(self, store: Store, client: SyncClient, today: date | None = None) -> None:
+    """``run_db(fn)`` runs ``fn(session)`` in a transaction and returns its result; the desktop app passes
+    one that queues the work on its single writer thread, the command line runs it directly."""
+
+    def __init__(self, store: Store, client: SyncClient, today: date | None = None,
+                 run_db: Callable[[Callable[[Any], Any]], Any] | None = None,
+                 progress: Callable[[str], None] | None = None) -> None:
         self.store, self.client, self.today = store, client, today
+        self._run_db = run_db
+        self.progress = progress or (lambda message: None)
+
+    def db(self, fn: Callable[[Any], Any]) -> Any:
+        if self._run_db is not None:
+            return self._run_db(fn)
+        with self.store.session() as s:
+            return fn(s)
 
     def run(self) -> SyncReport:
         report = SyncReport()
         self.lease_numbers(report)
         self.push(report)
         self.pull(report)
-        with self.store.session() as s:
-            _put(s, LAST_SYNC, utcnow().isoformat())
+        self.db(lambda s: _put(s, LAST_SYNC, utcnow().isoformat()))
         return report
 
     # numbers --------------------------------------------------------------------------------------------------
     def lease_numbers(self, report: SyncReport) -> None:
         from ..services.settings import load_settings
 
-        with self.store.session() as s:
-            tz = load_settings(s).calendar().tz
+        tz = self.db(lambda s: load_settings(s).calendar().tz)
         today = self.today or utcnow().astimezone(tz).date()
         next_month = (today.replace(day=28) + timedelta(days=4)).replace(day=1)
         for month in (month_key_of(today), month_key_of(next_month)):
-            with self.store.session() as s:
-                left = s.scalar(select(func.coalesce(func.sum(IdBlock.last - IdBlock.next + 1), 0))
-                                .where(IdBlock.month_key == month, IdBlock.next <= IdBlock.last))
+            left = self.db(lambda s, m=month: s.scalar(
+                select(func.coalesce(func.sum(IdBlock.last - IdBlock.next + 1), 0))
+                .where(IdBlock.month_key == m, IdBlock.next <= IdBlock.last)))
             if left >= LOW_WATER:
                 continue
             block = self.client.lease(month, LEASE_COUNT)
-            with self.store.session() as s:
-                s.add(IdBlock(month_key=block["month"], first=block["first"], last=block["last"],
-                              next=block["first"], source="lease"))
+            self.db(lambda s, b=block: s.add(IdBlock(month_key=b["month"], first=b["first"], last=b["last"],
+                                                      next=b["first"], source="lease")))
             report.leased.append(f"{block['month']}: {block['first']}-{block['last']}")
 
     # push -------------------------------------------------------------------------------------------------------
     def push(self, report: SyncReport, max_batches: int = 10_000) -> None:
         gaps = 0
         for _ in range(max_batches):
-            with self.store.session() as s:
-                batch = s.scalars(select(ChangeLogEntry).where(ChangeLogEntry.state == "pending")
-                                  .order_by(ChangeLogEntry.seq).limit(MAX_BATCH)).all()
-                wire = [{"seq": e.seq, "mutation_id": e.mutation_id, "table": e.table_name, "row_id": e.row_id,
-                         "op": e.op, "hlc": e.hlc, "fields": e.fields} for e in batch]
+            wire = self.db(_pending_batch)
             if not wire:
                 return
+            self.progress(f"Sending {len(wire)} change(s)…")
             try:
                 results = self.client.push(wire)
             except GapError as gap:
@@ -153,53 +169,70 @@ class SyncEngine:
     def _realign(self, expected: int, first_pending: int) -> None:
         """The server expects another sequence than our first pending one (it was restored from a backup,
         or a response was lost after it committed): resend what it lacks, mark what it has."""
-        with self.store.session() as s:
-            if expected < first_pending:
-                s.execute(update(ChangeLogEntry).where(ChangeLogEntry.seq >= expected,
-                                                       ChangeLogEntry.state == "acked").values(state="pending"))
-                missing = s.scalar(select(func.min(ChangeLogEntry.seq)))
-                if missing is None or missing > expected:
-                    raise SyncError(f"the server lost changes {expected}-{first_pending - 1} and this desktop no "
-                                    "longer holds them; contact IT")
-            else:
-                s.execute(update(ChangeLogEntry).where(ChangeLogEntry.seq < expected,
-                                                       ChangeLogEntry.state == "pending").values(state="acked"))
+        self.db(lambda s: _realign(s, expected, first_pending))
 
     def _record(self, results: list[dict[str, Any]], report: SyncReport) -> None:
-        with self.store.session() as s:
-            for r in results:
-                entry = s.get(ChangeLogEntry, r["seq"])
-                if entry is None or entry.mutation_id != r.get("mutation_id", entry.mutation_id):
-                    continue
-                if r["status"] == "rejected":
-                    entry.state, entry.reason = "rejected", r.get("reason") or "refused by the server"
-                    report.rejected.append(f"{entry.table_name} {entry.row_id}: {entry.reason}")
-                else:
-                    entry.state = "acked"
-                    report.pushed += r["status"] == "applied"
-                    report.duplicates += r["status"] == "duplicate"
+        self.db(lambda s: _record(s, results, report))
 
     # pull -------------------------------------------------------------------------------------------------------
     def pull(self, report: SyncReport, max_pages: int = 100_000) -> None:
-        with self.store.session() as s:
-            cursor = _setting(s, CURSOR) or {"epoch": None, "seq": 0}
+        cursor = self.db(lambda s: _setting(s, CURSOR)) or {"epoch": None, "seq": 0}
         for _ in range(max_pages):
             page = self.client.pull(cursor)
             if page.get("reset"):
                 report.reset = True
                 cursor = {"epoch": page["epoch"], "seq": 0}
-                with self.store.session() as s:
-                    _put(s, CURSOR, cursor)
+                self.db(lambda s, c=cursor: _put(s, CURSOR, c))
                 continue
-            with self.store.session() as s:  # the page and its cursor: one transaction
-                applied = apply_changes(s, page["changes"])
-                _put(s, CURSOR, page["next"])
+            applied = self.db(lambda s, p=page: _apply_page(s, p))  # the page and its cursor: one transaction
             report.pulled += len(page["changes"])
             report.kept_local += applied.kept_local
             report.skipped += applied.skipped
             cursor = page["next"]
+            if page["changes"]:
+                self.progress(f"Received {report.pulled} change(s)…")
             if not page.get("more"):
                 return
+
+
+def _pending_batch(s: Any) -> list[dict[str, Any]]:
+    batch = s.scalars(select(ChangeLogEntry).where(ChangeLogEntry.state == "pending")
+                      .order_by(ChangeLogEntry.seq).limit(MAX_BATCH)).all()
+    return [{"seq": e.seq, "mutation_id": e.mutation_id, "table": e.table_name, "row_id": e.row_id,
+             "op": e.op, "hlc": e.hlc, "fields": e.fields} for e in batch]
+
+
+def _apply_page(s: Any, page: dict[str, Any]) -> Any:
+    applied = apply_changes(s, page["changes"])
+    _put(s, CURSOR, page["next"])
+    return applied
+
+
+def _realign(s: Any, expected: int, first_pending: int) -> None:
+    if expected < first_pending:
+        s.execute(update(ChangeLogEntry).where(ChangeLogEntry.seq >= expected,
+                                               ChangeLogEntry.state == "acked").values(state="pending"))
+        missing = s.scalar(select(func.min(ChangeLogEntry.seq)))
+        if missing is None or missing > expected:
+            raise SyncError(f"the server lost changes {expected}-{first_pending - 1} and this desktop no "
+                            "longer holds them; contact IT")
+    else:
+        s.execute(update(ChangeLogEntry).where(ChangeLogEntry.seq < expected,
+                                               ChangeLogEntry.state == "pending").values(state="acked"))
+
+
+def _record(s: Any, results: list[dict[str, Any]], report: SyncReport) -> None:
+    for r in results:
+        entry = s.get(ChangeLogEntry, r["seq"])
+        if entry is None or entry.mutation_id != r.get("mutation_id", entry.mutation_id):
+            continue
+        if r["status"] == "rejected":
+            entry.state, entry.reason = "rejected", r.get("reason") or "refused by the server"
+            report.rejected.append(f"{entry.table_name} {entry.row_id}: {entry.reason}")
+        else:
+            entry.state = "acked"
+            report.pushed += r["status"] == "applied"
+            report.duplicates += r["status"] == "duplicate"
 
 
 def pending_count(store: Store) -> int:

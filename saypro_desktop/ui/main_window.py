@@ -20,11 +20,13 @@ from PySide6.QtWidgets import (
 from ..core.permissions import Permission
 from ..services.search import search_inquiries
 from .app_context import AppContext
+from .connect_dialog import ConnectDialog
 from .dashboard.workspace import DashboardWorkspace
 from .inquiries.workspace import InquiriesWorkspace
 from .reports.workspace import ReportsWorkspace
 from .settings_dialog import SettingsDialog
 from .status_bar import DeskStatusBar
+from .sync_controller import SyncController
 from .workspace import Workspace
 
 
@@ -59,7 +61,12 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
         self._build_search()
         self._build_menus()
-        self.setStatusBar(DeskStatusBar(app))
+        self.status = DeskStatusBar(app)
+        self.setStatusBar(self.status)
+        self.sync = SyncController(app, parent=self)
+        self.sync.status_changed.connect(self.status.show_sync)
+        self.sync.needs_sign_in.connect(lambda _: self.status.showMessage("Sign in to the server: File → Connect"))
+        self.sync.start()
         self.sidebar.setCurrentRow(0)
         geometry = ui_state.value("main/geometry")
         if geometry is not None:
@@ -135,6 +142,8 @@ class MainWindow(QMainWindow):
         file_menu = self.menuBar().addMenu("&File")
         self.new_action = self._action(file_menu, "&New inquiry…", "Ctrl+N", self.inquiries.new_inquiry)
         self._action(file_menu, "&Settings…", "Ctrl+,", self.open_settings)
+        self._action(file_menu, "Connect to &server…", None, self.connect_server)
+        self._action(file_menu, "S&ync now", "F5", lambda: self.sync.sync_now())
         file_menu.addSeparator()
         self._action(file_menu, "&Quit", QKeySequence.StandardKey.Quit, self.close)
         view = self.menuBar().addMenu("&View")
@@ -167,6 +176,9 @@ class MainWindow(QMainWindow):
     def show_inquiry(self, inquiry_id: str) -> None:
         self.sidebar.setCurrentRow(self.workspaces.index(self.inquiries))
         self.inquiries.show_inquiry(inquiry_id)
+
+    def connect_server(self) -> None:
+        ConnectDialog(self.sync, self.app.user.username, self).exec()
 
     def open_settings(self) -> None:
         SettingsDialog(self.app, self.ui_state, self).exec()

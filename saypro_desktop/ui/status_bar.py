@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
 from sqlalchemy import func, select
 
@@ -31,6 +33,19 @@ class DeskStatusBar(QStatusBar):
         app.bus.changed.connect(lambda *_: self.refresh())
         app.runner.busy_changed.connect(lambda busy: self.busy.setText("Working…" if busy else ""))
         self.refresh()
+
+    def show_sync(self, status) -> None:
+        if not status.enrolled:
+            self.network.setText("Local only – not connected to a server")
+        elif status.running:
+            self.network.setText(status.message or "Syncing…")
+        else:
+            self.network.setText({True: "Online", False: "Offline", None: "Connecting…"}[status.online])
+            self.network.setToolTip(status.message)
+        self.pending.setText(f"Pending changes: {status.pending}")
+        if status.last_sync:
+            when = datetime.fromisoformat(status.last_sync).astimezone(self.app.settings.calendar().tz)
+            self.last_sync.setText(f"Last sync: {when:%d/%m/%Y %H:%M}")
 
     def refresh(self) -> None:
         self.app.read(_pending, lambda n: self.pending.setText(f"Pending changes: {n}"))

@@ -92,6 +92,28 @@ class TaskRunner(QObject):
         self._track(+1)
         self._writes.put((fn, on_done, self._error_handler(on_error)))
 
+    def call_on_writer(self, fn: Callable[[], Any]) -> Any:
+        """Run ``fn`` on the writer thread and wait for its result. For worker threads that must write
+        between network calls (sync): their database work still queues behind the user's writes."""
+        if threading.current_thread() is self._writer:
+            return fn()
+        done = threading.Event()
+        box: dict[str, Any] = {}
+
+        def job() -> None:
+            try:
+                box["result"] = fn()
+            except BaseException as exc:  # handed back to the waiting worker
+                box["error"] = exc
+            finally:
+                done.set()
+
+        self._writes.put((job, None, None))
+        done.wait()
+        if "error" in box:
+            raise box["error"]
+        return box.get("result")
+
     def _write_loop(self) -> None:
         while True:
             item = self._writes.get()

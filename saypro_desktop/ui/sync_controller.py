@@ -1,0 +1,178 @@
+"""Background sync for the desktop app: on start, after local changes (debounced), on a timer, and on
+"Sync now"; retries with exponential backoff and jitter while the server cannot be reached. Network
+calls run on the worker pool; the database steps between them queue on the single writer thread."""
+
+from __future__ import annotations
+
+import logging
+import random
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from ..sync.client import AuthError, SyncError, UpgradeRequired
+from ..sync.credentials import TokenStore, system_token_store
+from ..sync.engine import (
+    ENROLLED,
+    LAST_SYNC,
+    SERVER_URL,
+    USERNAME,
+    SyncEngine,
+    SyncReport,
+    _setting,
+    enroll,
+    make_client,
+    pending_count,
+)
+from .app_context import AppContext
+
+log = logging.getLogger(__name__)
+
+PERIOD_MS = 5 * 60_000
+AFTER_CHANGE_MS = 10_000
+MAX_BACKOFF_MS = 15 * 60_000
+
+
+@dataclass
+class SyncStatus:
+    enrolled: bool = False
+    online: bool | None = None  # None: not tried yet
+    running: bool = False
+    pending: int = 0
+    last_sync: str | None = None
+    message: str = ""
+
+
+class SyncController(QObject):
+    status_changed = Signal(object)  # SyncStatus
+    finished = Signal(object)  # SyncReport
+    needs_sign_in = Signal(str)  # why
+
+    def __init__(self, app: AppContext, tokens: TokenStore | None = None, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.app = app
+        self.tokens = tokens or system_token_store()
+        self.status = SyncStatus()
+        self._failures = 0
+        self._again = False
+        self._timer = QTimer(self, singleShot=True)
+        self._timer.timeout.connect(self.sync_now)
+        self._debounce = QTimer(self, singleShot=True, interval=AFTER_CHANGE_MS)
+        self._debounce.timeout.connect(self.sync_now)
+        app.bus.changed.connect(self._local_change)
+
+    # status -----------------------------------------------------------------------------------------------
+    def start(self) -> None:
+        self.app.read(self._read_state, self._state_read)
+
+    def _read_state(self, ctx: Any) -> tuple[bool, str | None, int]:
+        s = ctx.session
+        return bool(_setting(s, ENROLLED)), _setting(s, LAST_SYNC), pending_count(self.app.store)
+
+    def _state_read(self, state: tuple[bool, str | None, int]) -> None:
+        self.status.enrolled, self.status.last_sync, self.status.pending = state
+        self._emit()
+        if self.status.enrolled:
+            self.sync_now()
+
+    def _emit(self, message: str | None = None) -> None:
+        if message is not None:
+            self.status.message = message
+        self.status_changed.emit(self.status)
+
+    def _local_change(self, entity: str, _ids: list[str]) -> None:
+        if entity == "sync":
+            return
+        self.app.read(lambda ctx: pending_count(self.app.store), self._pending_read)
+        if self.status.enrolled:
+            self._debounce.start()
+
+    def _pending_read(self, n: int) -> None:
+        self.status.pending = n
+        self._emit()
+
+    # running ------------------------------------------------------------------------------------------------
+    def sync_now(self) -> None:
+        if not self.status.enrolled:
+            self._emit("Local only – not connected to a server")
+            return
+        if self.status.running:
+            self._again = True  # one more run right after this one
+            return
+        self.status.running = True
+        self._emit("Syncing…")
+        self.app.runner.read(self._run, self._done, self._failed)
+
+    def _db(self, fn: Any) -> Any:
+        def job() -> Any:
+            with self.app.store.session() as s:
+                return fn(s)
+        return self.app.runner.call_on_writer(job)
+
+    def _run(self) -> tuple[SyncReport, int]:
+        with self.app.store.session() as s:
+            url, username = _setting(s, SERVER_URL), _setting(s, USERNAME)
+        client = make_client(self.app.store, url, self.tokens, username)
+        try:
+            if client.refresh_token is None:
+                raise AuthError("sign in to the server to sync")
+            report = SyncEngine(self.app.store, client, run_db=self._db).run()
+        finally:
+            client.close()
+        return report, pending_count(self.app.store)
+
+    def _done(self, result: tuple[SyncReport, int]) -> None:
+        report, pending = result
+        self._failures = 0
+        self.status.running, self.status.online, self.status.pending = False, True, pending
+        self.app.read(lambda ctx: _setting(ctx.session, LAST_SYNC), self._last_sync)
+        self._emit(f"Synced: {report.summary()}")
+        if report.pulled:
+            self.app.bus.announce("inquiry")  # remote changes: open views refresh
+        self.app.bus.announce("sync")
+        self.finished.emit(report)
+        self._schedule(0 if self._again else PERIOD_MS)
+
+    def _last_sync(self, when: str | None) -> None:
+        self.status.last_sync = when
+        self._emit()
+
+    def _failed(self, exc: Exception) -> None:
+        self.status.running = False
+        if isinstance(exc, AuthError):
+            self.status.online = True
+            self._emit(str(exc))
+            self.needs_sign_in.emit(str(exc))
+            return
+        if isinstance(exc, UpgradeRequired):
+            self._emit(str(exc))
+            return
+        self.status.online = False if isinstance(exc, SyncError) else self.status.online
+        self._failures += 1
+        delay = min(MAX_BACKOFF_MS, 30_000 * 2 ** (self._failures - 1))
+        delay = int(delay * random.uniform(0.8, 1.2))  # jitter: desktops do not retry in step
+        log.info("sync failed (%s); next try in %d s", exc, delay // 1000)
+        self._emit(f"Offline – will retry in {delay // 1000} s ({exc})")
+        self._schedule(delay)
+
+    def _schedule(self, delay_ms: int) -> None:
+        self._again = False
+        self._timer.start(delay_ms)
+
+    # signing in -----------------------------------------------------------------------------------------------
+    def sign_in(self, server_url: str, username: str, password: str, on_done: Any, on_error: Any) -> None:
+        """Enrol this desktop with the server (network on the pool); then sync at once."""
+        def work() -> dict[str, Any]:
+            client = make_client(self.app.store, server_url, self.tokens, username)
+            try:
+                return enroll(self.app.store, client, username, password, run_db=self._db)
+            finally:
+                client.close()
+
+        def done(user: dict[str, Any]) -> None:
+            self.status.enrolled = True
+            on_done(user)
+            self.sync_now()
+
+        self.app.runner.read(work, done, on_error)
