@@ -1,0 +1,153 @@
+"""The ``saypro-server`` command: init-db, create-user, set-password, list-devices, revoke-device,
+rotate-epoch, serve. The database is ``--database-url``, else ``SAYPRO_DATABASE_URL``, else an SQLite
+file in the server's data folder (``SAYPRO_SERVER_DATA`` or the account's data folder)."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import logging
+import os
+import sys
+from collections.abc import Sequence
+
+from sqlalchemy.exc import ArgumentError, OperationalError
+
+from saypro_desktop.core.permissions import Role
+from saypro_desktop.models.base import utcnow
+
+from . import __version__, accounts
+from .config import DATABASE_ENV, DEFAULT_HOST, DEFAULT_PORT, database_url, describe_url
+from .store.db import Database
+from .store.migrate import SchemaError, init_db
+
+log = logging.getLogger("saypro_server")
+
+
+class CommandError(Exception):
+    """A problem to report in one line (exit status 1)."""
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="saypro-server", description="The SayPro Desk central sync server.")
+    p.add_argument("--version", action="version", version=f"saypro-server {__version__}")
+    p.add_argument("--database-url", help=f"SQLAlchemy URL (default: ${DATABASE_ENV}, else an SQLite file in the "
+                                          "data folder); e.g. postgresql://saypro@db.example/saypro")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    sub.add_parser("init-db", help="create or upgrade the database schema")
+    cu = sub.add_parser("create-user", help="add a staff user who can sign in")
+    cu.add_argument("username")
+    cu.add_argument("--role", required=True, help=", ".join(r.value for r in Role))
+    cu.add_argument("--display-name")
+    cu.add_argument("--email")
+    cu.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    sp = sub.add_parser("set-password", help="set a staff user's sign-in password")
+    sp.add_argument("username")
+    sp.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    sub.add_parser("list-devices", help="list the desktops that have signed in")
+    rd = sub.add_parser("revoke-device", help="end a desktop's sign-in for good (lost or stolen machine)")
+    rd.add_argument("device_id")
+    sub.add_parser("rotate-epoch", help="after restoring a backup: make every desktop pull afresh")
+    sv = sub.add_parser("serve", help="migrate the database, then serve the API")
+    sv.add_argument("--host", default=DEFAULT_HOST)
+    sv.add_argument("--port", type=int, default=DEFAULT_PORT)
+    sv.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
+    return p
+
+
+def _password(from_stdin: bool) -> str:
+    if from_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+        if not password:
+            raise CommandError("no password on standard input")
+        return password
+    if not sys.stdin.isatty():
+        raise CommandError("no terminal to ask for the password; use --password-stdin")
+    first = getpass.getpass("Password: ")
+    if first != getpass.getpass("Password again: "):
+        raise CommandError("the two passwords differ")
+    return first
+
+
+def _open(url: str) -> Database:
+    try:
+        return Database(url)
+    except ArgumentError as exc:
+        raise CommandError(f"{describe_url(url)} is not a database URL: {exc}") from exc
+    except ModuleNotFoundError as exc:
+        raise CommandError(f"the driver for {describe_url(url)} is not installed ({exc.name}); "
+                           "install saypro-desk[server]") from exc
+
+
+def run(args: argparse.Namespace) -> int:
+    url = database_url(args.database_url)
+    db = _open(url)
+    now = utcnow()
+    try:
+        if args.command == "init-db":
+            before, after = init_db(db)
+            print(f"database {describe_url(url)}: schema {after}" + (f" (was {before or 'empty'})"
+                                                                       if before != after else " (up to date)"))
+        elif args.command == "create-user":
+            try:
+                role = Role.parse(args.role)
+            except ValueError as exc:
+                raise CommandError(str(exc)) from exc
+            init_db(db)
+            user_id = accounts.create_user(db, args.username, role, _password(args.password_stdin), now,
+                                           display_name=args.display_name, email=args.email)
+            print(f"created {args.username} ({role.value}), id {user_id}")
+        elif args.command == "set-password":
+            accounts.set_password(db, args.username, _password(args.password_stdin), now)
+            print(f"password of {args.username} set")
+        elif args.command == "list-devices":
+            for d in accounts.list_devices(db):
+                seen = d["last_seen"].strftime("%Y-%m-%d %H:%M UTC") if d["last_seen"] else "never"
+                state = "REVOKED" if d["revoked"] else "active"
+                print(f"{d['id']}  {d['username']:<20} {d['name'][:30]:<30} {state:<8} last seen {seen}")
+        elif args.command == "revoke-device":
+            row = accounts.revoke_device(db, args.device_id, now)
+            print(f"device {args.device_id} ({row['name']}, {row['username']}) revoked")
+        elif args.command == "rotate-epoch":
+            print(f"new epoch {accounts.rotate_epoch(db)}: desktops will pull everything again and re-send "
+                  "their queued changes")
+        elif args.command == "serve":
+            return _serve(db, url, args)
+    finally:
+        db.dispose()
+    return 0
+
+
+def _serve(db: Database, url: str, args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from .app import create_app
+
+    if args.workers < 1 or not 0 < args.port < 65536:
+        raise CommandError("--workers must be at least 1 and --port 1 to 65535")
+    before, after = init_db(db)
+    if before != after:
+        print(f"database migrated to schema {after}")
+    db.dispose()
+    print(f"serving {describe_url(url)} on http://{args.host}:{args.port}/api/v1 ({args.workers} worker(s))")
+    if args.workers == 1:
+        uvicorn.run(create_app(url), host=args.host, port=args.port, log_level="info")
+    else:
+        os.environ[DATABASE_ENV] = url  # the workers build their app from it
+        uvicorn.run("saypro_server.app:app_from_env", factory=True, host=args.host, port=args.port,
+                    workers=args.workers, log_level="info")
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    args = _parser().parse_args(argv)
+    try:
+        return run(args)
+    except (CommandError, accounts.AdminError, SchemaError) as exc:
+        print(f"saypro-server: {exc}", file=sys.stderr)
+        return 1
+    except OperationalError as exc:
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+        print(f"saypro-server: cannot use the database: {reason}", file=sys.stderr)
+        return 1

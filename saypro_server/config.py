@@ -1,0 +1,69 @@
+"""Where the server keeps its data and which database it uses; the settings of one app instance."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from platformdirs import user_data_dir
+
+from saypro_desktop.models.base import utcnow
+from saypro_desktop.sync.protocol import MAX_BODY_BYTES
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8750
+DATA_ENV = "SAYPRO_SERVER_DATA"
+DATABASE_ENV = "SAYPRO_DATABASE_URL"
+SECRET_ENV = "SAYPRO_SERVER_SECRET"
+
+
+def data_dir() -> Path:
+    """``SAYPRO_SERVER_DATA``, else the service account's data folder (platformdirs)."""
+    configured = os.environ.get(DATA_ENV)
+    return Path(configured).expanduser() if configured else Path(user_data_dir("SayPro Server", "SayPro"))
+
+
+def normalise_url(url: str) -> str:
+    """Accept plain ``postgresql://`` and ``postgres://`` URLs; the server talks to PostgreSQL through psycopg 3."""
+    url = url.strip()
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def database_url(given: str | None = None) -> str:
+    """``--database-url``, then ``SAYPRO_DATABASE_URL``, then an SQLite file in the data folder."""
+    url = given or os.environ.get(DATABASE_ENV)
+    if url:
+        return normalise_url(url)
+    folder = data_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{folder / 'saypro-server.sqlite3'}"
+
+
+def describe_url(url: str) -> str:
+    """The URL without its password, for messages and logs."""
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:
+        return "(unreadable database URL)"
+
+
+@dataclass
+class ServerSettings:
+    """What one app instance needs beyond its database. Tests shorten times or move the clock."""
+
+    access_ttl_s: int = 900
+    refresh_ttl_days: int = 90
+    max_body_bytes: int = MAX_BODY_BYTES
+    max_blob_bytes: int = 512 * 1024 * 1024
+    lock_failures: int = 5
+    lock_window_s: int = 15 * 60
+    secret: str | None = field(default_factory=lambda: os.environ.get(SECRET_ENV) or None)
+    clock: Callable[[], datetime] = utcnow

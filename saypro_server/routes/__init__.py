@@ -1,0 +1,1 @@
+"""The HTTP routes of the sync API (all under /api/v1)."""

@@ -1,0 +1,181 @@
+"""Request and response bodies of the API (they make /openapi.json). Envelope types are strict: a
+wrong type is a 422; what is inside a mutation's ``fields`` is checked per mutation by the merge."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictInt, StrictStr
+
+from saypro_desktop.sync.protocol import DEFAULT_PULL_BYTES, MAX_BATCH
+
+from ..checks import text_problem
+
+
+def _clean(value: str) -> str:
+    problem = text_problem(value)
+    if problem:
+        raise ValueError(f"the text {problem}")
+    return value
+
+
+Text = Annotated[StrictStr, AfterValidator(_clean)]
+UUID_PATTERN = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
+Uuid = Annotated[Text, Field(pattern=UUID_PATTERN, description="a lower-case UUID")]
+
+
+class Body(BaseModel):
+    model_config = ConfigDict(extra="ignore")  # newer desktops may send more; nothing breaks
+
+
+class Problem(BaseModel):
+    detail: str
+
+
+class LoginRequest(Body):
+    username: Annotated[Text, Field(min_length=1, max_length=64)]
+    password: Annotated[Text, Field(min_length=1, max_length=1024)]
+    device_id: Uuid
+    device_name: Annotated[Text, Field(max_length=120)] = ""
+
+
+class RefreshRequest(Body):
+    refresh_token: Annotated[Text, Field(min_length=1, max_length=200)]
+    device_id: Uuid
+
+
+class UserInfo(BaseModel):
+    id: str
+    username: str
+    display_name: str
+    role: str
+
+
+class TokenResponse(BaseModel):
+    access_token: str
+    access_expires_in: int
+    refresh_token: str
+    user: UserInfo
+    server_epoch: str
+
+
+class LeaseRequest(Body):
+    month: Annotated[Text, Field(pattern=r"^\d{2}(0[1-9]|1[0-2])$", description="YYMM")]
+    count: Annotated[StrictInt, Field(ge=1, le=1000)] = 200
+
+
+class LeaseResponse(BaseModel):
+    month: str
+    first: int
+    last: int
+
+
+class Mutation(Body):
+    seq: Annotated[StrictInt, Field(ge=1, le=2**62)]
+    mutation_id: Annotated[Text, Field(max_length=64)]
+    table: Annotated[Text, Field(max_length=64)]
+    row_id: Annotated[Text, Field(max_length=64)]
+    op: Annotated[Text, Field(max_length=16)]
+    hlc: Annotated[Text, Field(max_length=64)]
+    fields: dict[str, Any] = Field(default_factory=dict)
+    base: dict[str, Any] | None = Field(
+        default=None, description="field -> the clock stamp the desktop held before this edit (conflict text fields)")
+
+
+class PushRequest(Body):
+    mutations: Annotated[list[Mutation], Field(max_length=MAX_BATCH)]
+
+
+class MutationResult(BaseModel):
+    seq: int
+    mutation_id: str
+    status: Literal["applied", "duplicate", "rejected"]
+    reason: str | None = None
+
+
+class PushResponse(BaseModel):
+    results: list[MutationResult]
+    last_seq: int | None
+
+
+class GapProblem(Problem):
+    expected_seq: int
+
+
+class Cursor(Body):
+    epoch: Annotated[Text, Field(max_length=64)] | None = Field(
+        default=None, description="null: not known yet (a new desktop); with seq 0 it starts from the beginning")
+    seq: Annotated[StrictInt, Field(ge=0, le=2**62)]
+
+
+class PullRequest(Body):
+    cursor: Cursor | None = None
+    max_bytes: Annotated[StrictInt, Field(ge=1, le=2**31)] = DEFAULT_PULL_BYTES
+    tables: Annotated[list[Text], Field(max_length=32)] | None = None
+
+
+class Change(BaseModel):
+    seq: int
+    table: str
+    row_id: str
+    fields: dict[str, Any]
+    versions: dict[str, str]
+
+
+class PullResponse(BaseModel):
+    epoch: str
+    reset: bool
+    changes: list[Change]
+    next: Cursor
+    more: bool
+    high_water: int
+
+
+class BlobStatus(BaseModel):
+    sha256: str
+    size: int | None
+    received: int
+    complete: bool
+
+
+class ConflictSide(BaseModel):
+    value: Any
+    stamp: str
+    device: str | None
+
+
+class ConflictOut(BaseModel):
+    id: int
+    table: str
+    row_id: str
+    field: str
+    kept: ConflictSide
+    losing: ConflictSide
+    created_at: str
+    settled: bool
+    settled_at: str | None
+    settled_by: str | None
+    settled_value: Any = None
+
+
+class ConflictList(BaseModel):
+    conflicts: list[ConflictOut]
+
+
+class SettleRequest(Body):
+    choice: Literal["kept", "losing", "text"] = Field(
+        description="keep the value the merge kept, take the losing one instead, or write `text`")
+    text: Annotated[Text, Field(max_length=100_000)] | None = None
+
+
+class VersionRange(BaseModel):
+    min: int
+    max: int
+
+
+class VersionResponse(BaseModel):
+    protocol: VersionRange
+    schema_: str = Field(alias="schema")
+    server_build: str
+
+    model_config = ConfigDict(populate_by_name=True)

@@ -1,0 +1,103 @@
+"""POST /ids/lease, /sync/push, /sync/pull."""
+
+from __future__ import annotations
+
+import json
+from itertools import pairwise
+from typing import Any
+
+import zstandard
+from fastapi import APIRouter, Request, Response
+from sqlalchemy import update
+
+from saypro_desktop.core.permissions import Permission, can
+from saypro_desktop.models import SYNCED_MODELS
+
+from .. import feed, merge, numbers
+from ..rules import can_push
+from ..store.schema import device
+from .deps import ApiError, CallerDep, accepts_zstd, state
+from .models import (
+    GapProblem,
+    LeaseRequest,
+    LeaseResponse,
+    Problem,
+    PullRequest,
+    PullResponse,
+    PushRequest,
+    PushResponse,
+)
+
+router = APIRouter(tags=["sync"])
+_AUTH_ERRORS: dict[int | str, dict[str, Any]] = {401: {"model": Problem}, 403: {"model": Problem},
+                                                 426: {"model": Problem}}
+
+
+@router.post("/ids/lease", response_model=LeaseResponse, responses={**_AUTH_ERRORS, 409: {"model": Problem}})
+def lease(body: LeaseRequest, request: Request, caller: CallerDep) -> dict[str, Any]:
+    if not can(caller.role, Permission.CREATE_INQUIRY):
+        raise ApiError(403, f"the {caller.role.value} role does not log inquiries and needs no numbers")
+    s = state(request)
+    now = s.settings.clock()
+    try:
+        with s.db.write() as conn:
+            block = numbers.take(conn, body.month, body.count, device_id=caller.device_id, user_id=caller.user_id,
+                                 now=now)
+    except numbers.LeaseRefused as exc:
+        raise ApiError(409, str(exc)) from exc
+    return {"month": block.month, "first": block.first, "last": block.last}
+
+
+@router.post("/sync/push", response_model=PushResponse, responses={**_AUTH_ERRORS, 409: {"model": GapProblem}})
+def push(body: PushRequest, request: Request, caller: CallerDep) -> dict[str, Any]:
+    if not can_push(caller.role):
+        raise ApiError(403, f"the {caller.role.value} role may not write; nothing was applied and queued "
+                            "changes stay on the desktop")
+    seqs = [m.seq for m in body.mutations]
+    if any(b <= a for a, b in pairwise(seqs)):
+        raise ApiError(422, "mutations must be in increasing seq order without repeats")
+    s = state(request)
+    mutations = [merge.Mutation(m.seq, m.mutation_id, m.table, m.row_id, m.op, m.hlc, m.fields, m.base)
+                 for m in body.mutations]
+    pusher = merge.Pusher(caller.user_id, caller.role, caller.device_id)
+    try:
+        results, last_seq = merge.push(s.db, pusher, mutations, s.settings.clock())
+    except merge.SequenceGap as exc:
+        raise ApiError(409, str(exc), expected_seq=exc.expected) from exc
+    _note_client(request, caller.device_id)
+    return {"results": [r.__dict__ for r in results], "last_seq": last_seq}
+
+
+@router.post("/sync/pull", response_model=PullResponse, responses={
+    **_AUTH_ERRORS, 200: {"description": "zstd-compressed when the request's Accept-Encoding names zstd"}})
+def pull(body: PullRequest, request: Request, caller: CallerDep) -> Response:
+    if body.tables is not None:
+        unknown = sorted(set(body.tables) - set(SYNCED_MODELS))
+        if unknown:
+            raise ApiError(422, f"unknown tables {', '.join(unknown)}; synced tables are "
+                                f"{', '.join(sorted(SYNCED_MODELS))}")
+    s = state(request)
+    cursor = (body.cursor.epoch, body.cursor.seq) if body.cursor else None
+    with s.db.read() as conn:
+        page = feed.read_page(conn, caller.role, cursor, body.max_bytes, body.tables)
+    if not page.reset:
+        _note_client(request, caller.device_id, pulled=cursor[1] if cursor else 0)
+    payload = json.dumps(page.as_json(), separators=(",", ":"), ensure_ascii=False).encode()
+    headers = {"Vary": "Accept-Encoding"}
+    if accepts_zstd(request):
+        payload = zstandard.ZstdCompressor(level=3).compress(payload)  # not thread-safe: one per call
+        headers["Content-Encoding"] = "zstd"
+    return Response(payload, media_type="application/json", headers=headers)
+
+
+def _note_client(request: Request, device_id: str, pulled: int | None = None) -> None:
+    """When the device was last seen, its app build and schema, and the cursor it holds (for later clean-up
+    of tombstones once every active device has passed them)."""
+    s = state(request)
+    values: dict[str, Any] = {"last_seen": s.settings.clock(),
+                              "schema": (request.headers.get("x-saypro-schema") or "")[:40] or None,
+                              "build": (request.headers.get("x-saypro-build") or "")[:40] or None}
+    if pulled is not None:
+        values["pulled_seq"] = pulled
+    with s.db.write(feed_lock=False) as conn:
+        conn.execute(update(device).where(device.c.id == device_id).values(**values))

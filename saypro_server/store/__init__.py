@@ -1,0 +1,1 @@
+"""The server's store: tables, engines and transactions, migrations."""

@@ -1,0 +1,159 @@
+"""The server's tables: the desktop's synced tables (copied from its models) plus the server's own.
+
+The synced tables are the desktop's model definitions copied with ``Table.to_metadata``, so a column
+added to a synced model shows up here too (a test compares this metadata with the migrations). The
+desktop's local tables and its FTS triggers are not on the server.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
+
+from saypro_desktop.models import SYNCED_MODELS
+from saypro_desktop.models.base import NAMING, UtcDateTime
+
+metadata = MetaData(naming_convention=NAMING)
+
+
+
+def _copy_synced(table: Table) -> Table:
+    """Columns and constraints (keys, unique, foreign keys) as the desktop has them, without its indexes:
+    those serve the desktop's list screens (some are SQLite expressions). The server reads rows by id."""
+    copy = table.to_metadata(metadata)
+    for index in list(copy.indexes):
+        copy.indexes.discard(index)
+    return copy
+
+
+SYNCED: dict[str, Table] = {name: _copy_synced(model.__table__) for name, model in SYNCED_MODELS.items()}
+
+# A 64-bit counter that is still SQLite's rowid (only INTEGER PRIMARY KEY aliases it).
+Serial = BigInteger().with_variant(Integer(), "sqlite")
+
+server_meta = Table(
+    "server_meta", metadata,
+    Column("key", String(40), primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
+credential = Table(
+    "credential", metadata,
+    Column("user_id", String(36), ForeignKey("staff_user.id"), primary_key=True),
+    Column("password_hash", String(255), nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+)
+
+device = Table(
+    "device", metadata,
+    Column("id", String(36), primary_key=True),  # the desktop's own device id (UUIDv7)
+    Column("user_id", String(36), ForeignKey("staff_user.id"), nullable=False),
+    Column("name", String(120), nullable=False),
+    Column("refresh_hash", String(64)),  # SHA-256 of the current refresh token
+    Column("prev_refresh_hash", String(64)),  # the one before, accepted once more if a rotation's answer was lost
+    Column("refresh_expires_at", UtcDateTime),
+    Column("token_gen", Integer, nullable=False, default=0),  # bumped on sign-out/revoke: old access tokens die
+    Column("revoked", Boolean, nullable=False, default=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("last_seen", UtcDateTime),
+    Column("last_seq", BigInteger),  # the device's last applied push sequence; NULL: no record (new or restored)
+    Column("pulled_seq", BigInteger),  # the last cursor the device presented on pull
+    Column("schema", String(40)),
+    Column("build", String(40)),
+    Index("ix_device_user_id", "user_id"),
+)
+
+auth_event = Table(
+    "auth_event", metadata,
+    Column("id", Serial, primary_key=True, autoincrement=True),
+    Column("at", UtcDateTime, nullable=False),
+    Column("username", String(64), nullable=False),  # folded to lower case: the lock-out key
+    Column("user_id", String(36)),
+    Column("device_id", String(36)),
+    Column("event", String(30), nullable=False),
+    Column("ip", String(64)),
+    Column("detail", Text),
+    Index("ix_auth_event_username_id", "username", "id"),
+)
+
+number_counter = Table(
+    "number_counter", metadata,
+    Column("month", String(4), primary_key=True),  # YYMM
+    Column("next", Integer, nullable=False),  # the lowest number never leased nor issued
+)
+
+number_lease = Table(
+    "number_lease", metadata,
+    Column("id", Serial, primary_key=True, autoincrement=True),
+    Column("month", String(4), nullable=False),
+    Column("first", Integer, nullable=False),
+    Column("last", Integer, nullable=False),
+    Column("device_id", String(36)),  # NULL: a number the server issued itself (provisional inquiry)
+    Column("user_id", String(36)),
+    Column("created_at", UtcDateTime, nullable=False),
+    Index("ix_number_lease_month_first", "month", "first"),
+)
+
+change_feed = Table(
+    "change_feed", metadata,
+    Column("seq", Serial, primary_key=True, autoincrement=True),
+    Column("table_name", String(40), nullable=False),
+    Column("row_id", String(36), nullable=False),
+    Column("fields", JSON, nullable=False),  # field -> value in its wire (JSON) form
+    Column("versions", JSON, nullable=False),  # field -> clock stamp; "*" when the entry creates the row
+    Column("created_at", UtcDateTime, nullable=False),
+    Index("ix_change_feed_table_name_seq", "table_name", "seq"),
+    sqlite_autoincrement=True,  # a sequence number is never handed out twice, even after deletes
+)
+
+conflict = Table(
+    "conflict", metadata,
+    Column("id", Serial, primary_key=True, autoincrement=True),
+    Column("table_name", String(40), nullable=False),
+    Column("row_id", String(36), nullable=False),
+    Column("field", String(64), nullable=False),
+    Column("kept_value", JSON),
+    Column("kept_stamp", String(64), nullable=False),
+    Column("losing_value", JSON),
+    Column("losing_stamp", String(64), nullable=False),
+    Column("kept_device", String(36)),
+    Column("losing_device", String(36)),
+    Column("pushed_by", String(36)),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("settled", Boolean, nullable=False, default=False),
+    Column("settled_at", UtcDateTime),
+    Column("settled_by", String(36)),
+    Column("settled_value", JSON),
+    Index("ix_conflict_settled_id", "settled", "id"),
+    Index("ix_conflict_row_id", "row_id"),
+)
+
+blob = Table(
+    "blob", metadata,
+    Column("sha256", String(64), primary_key=True),
+    Column("size", BigInteger, nullable=False),
+    Column("received", BigInteger, nullable=False),
+    Column("complete", Boolean, nullable=False, default=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("completed_at", UtcDateTime),
+)
+
+blob_chunk = Table(
+    "blob_chunk", metadata,
+    Column("sha256", String(64), ForeignKey("blob.sha256"), primary_key=True),
+    Column("start", BigInteger, primary_key=True),
+    Column("length", Integer, nullable=False),
+    Column("data", LargeBinary, nullable=False),
+)

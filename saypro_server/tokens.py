@@ -1,0 +1,69 @@
+"""Access tokens (HMAC-SHA256 signed, short-lived, stateless) and refresh tokens (random, stored hashed).
+
+An access token is ``base64url(JSON payload) "." base64url(HMAC)``; the payload names the user, the
+device, the device's token generation (bumped on sign-out and revoke, which kills older access tokens
+at once) and the expiry in Unix seconds.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import secrets
+from dataclasses import dataclass
+
+
+class TokenInvalid(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class AccessClaims:
+    user_id: str
+    device_id: str
+    generation: int
+    expires: int
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+def _unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def _sign(secret: str, body: str) -> str:
+    return _b64(hmac.new(secret.encode(), body.encode("ascii"), hashlib.sha256).digest())
+
+
+def issue_access(secret: str, claims: AccessClaims) -> str:
+    payload = {"u": claims.user_id, "d": claims.device_id, "g": claims.generation, "exp": claims.expires}
+    body = _b64(json.dumps(payload, separators=(",", ":")).encode())
+    return f"{body}.{_sign(secret, body)}"
+
+
+def read_access(secret: str, token: str, now_s: float) -> AccessClaims:
+    try:
+        body, signature = token.split(".")
+        if not hmac.compare_digest(signature, _sign(secret, body)):
+            raise TokenInvalid("the access token's signature does not match")
+        payload = json.loads(_unb64(body))
+        claims = AccessClaims(str(payload["u"]), str(payload["d"]), int(payload["g"]), int(payload["exp"]))
+    except TokenInvalid:
+        raise
+    except (ValueError, KeyError, TypeError, UnicodeError) as exc:
+        raise TokenInvalid("the access token cannot be read") from exc
+    if claims.expires <= now_s:
+        raise TokenInvalid("the access token has expired; refresh it")
+    return claims
+
+
+def new_refresh_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def refresh_hash(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8", "replace")).hexdigest()
