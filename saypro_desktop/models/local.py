@@ -29,6 +29,9 @@ class ChangeLogEntry(Base):
     op: Mapped[str] = mapped_column(String(10))  # insert, update, delete
     fields: Mapped[dict[str, Any]] = mapped_column(JSON)  # field -> new value (JSON-encoded form)
     hlc: Mapped[str] = mapped_column(String(64))  # the stamp every field of this mutation carries
+    # field -> the stamp it had before this edit: lets the server tell "both sides changed" (a conflict)
+    # from "we changed what we had last seen of the server's value" (not one)
+    base: Mapped[dict[str, str] | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     state: Mapped[str] = mapped_column(String(10), default="pending")  # pending, acked, rejected
     reason: Mapped[str | None] = mapped_column(Text)

@@ -90,7 +90,8 @@ def _apply_one(session: Session, change: dict[str, Any], pending: dict[tuple[str
     for name, value in taken.items():
         setattr(row, name, value)
     current = dict(row.field_versions or {})
-    current.update({k: v for k, v in versions.items() if k in taken})
+    # "*" (the creation stamp) stands for every field a creation entry does not list.
+    current.update({k: v for k, v in versions.items() if k in taken or (k == "*" and "*" not in current)})
     row.field_versions = current
     row.updated_at = utcnow()
     return bool(taken), len(values) - len(taken)

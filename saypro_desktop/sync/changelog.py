@@ -89,11 +89,14 @@ def _before_flush(session: Session, _flush_context: Any, _instances: Any) -> Non
         for obj, fields in changes:
             stamp = str(hlc.tick())
             versions = dict(obj.field_versions or {})
+            base = {f: versions[f] if f in versions else versions.get("*") for f in fields}
             versions.update(dict.fromkeys(fields, stamp))
             obj.field_versions = versions
             obj.updated_at = now
             op = "delete" if "deleted" in fields and obj.deleted else "update"
-            session.add(_entry(state, obj, op, {f: encode(getattr(obj, f)) for f in fields}, stamp, now))
+            entry = _entry(state, obj, op, {f: encode(getattr(obj, f)) for f in fields}, stamp, now)
+            entry.base = {f: b for f, b in base.items() if b is not None} or None
+            session.add(entry)
         state.hlc_wall_ms, state.hlc_counter = hlc.wall_ms, hlc.counter
 
 

@@ -152,6 +152,15 @@ class SyncClient:
     def push(self, mutations: list[dict[str, Any]]) -> list[dict[str, Any]]:
         return self._send("POST", "/sync/push", json={"mutations": mutations}).json()["results"]
 
+    def conflicts(self, show: str = "open") -> list[dict[str, Any]]:
+        return self._send("GET", "/conflicts", params={"show": show}).json()["conflicts"]
+
+    def settle(self, conflict_id: Any, choice: str, text: str | None = None) -> dict[str, Any]:
+        body: dict[str, Any] = {"choice": choice}
+        if text is not None:
+            body["text"] = text
+        return self._send("POST", f"/conflicts/{conflict_id}/settle", json=body).json()
+
     def pull(self, cursor: dict[str, Any], max_bytes: int = DEFAULT_PULL_BYTES) -> dict[str, Any]:
         response = self._send("POST", "/sync/pull", json={"cursor": cursor, "max_bytes": max_bytes},
                               headers={"Accept-Encoding": "zstd"})

@@ -180,9 +180,12 @@ class SyncEngine:
         for _ in range(max_pages):
             page = self.client.pull(cursor)
             if page.get("reset"):
+                # A server restored from a backup: pull everything again and send again what it had
+                # acknowledged (merge by stamp makes a second application harmless).
                 report.reset = True
                 cursor = {"epoch": page["epoch"], "seq": 0}
-                self.db(lambda s, c=cursor: _put(s, CURSOR, c))
+                self.db(lambda s, c=cursor: _reset(s, c))
+                self.push(report)
                 continue
             applied = self.db(lambda s, p=page: _apply_page(s, p))  # the page and its cursor: one transaction
             report.pulled += len(page["changes"])
@@ -199,7 +202,12 @@ def _pending_batch(s: Any) -> list[dict[str, Any]]:
     batch = s.scalars(select(ChangeLogEntry).where(ChangeLogEntry.state == "pending")
                       .order_by(ChangeLogEntry.seq).limit(MAX_BATCH)).all()
     return [{"seq": e.seq, "mutation_id": e.mutation_id, "table": e.table_name, "row_id": e.row_id,
-             "op": e.op, "hlc": e.hlc, "fields": e.fields} for e in batch]
+             "op": e.op, "hlc": e.hlc, "fields": e.fields, **({"base": e.base} if e.base else {})} for e in batch]
+
+
+def _reset(s: Any, cursor: dict[str, Any]) -> None:
+    _put(s, CURSOR, cursor)
+    s.execute(update(ChangeLogEntry).where(ChangeLogEntry.state == "acked").values(state="pending"))
 
 
 def _apply_page(s: Any, page: dict[str, Any]) -> Any:
