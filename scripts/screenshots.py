@@ -30,11 +30,14 @@ from saypro_desktop.ui.theme import apply_theme  # noqa: E402
 OUT = ROOT / "docs" / "screenshots"
 
 
-def settle(qt: QApplication, app: AppContext, seconds: float = 1.5) -> None:
-    end = time.time() + seconds
-    while time.time() < end or not app.runner.idle():
+def settle(qt: QApplication, app: AppContext, seconds: float = 1.5, limit: float = 60.0) -> None:
+    """Let queued work and paints finish (at most ``limit`` seconds)."""
+    end, give_up = time.time() + seconds, time.time() + limit
+    while (time.time() < end or not app.runner.idle()) and time.time() < give_up:
         qt.processEvents()
         time.sleep(0.01)
+    if not app.runner.idle():
+        print("warning: background work still running", file=sys.stderr)
 
 
 def main() -> None:
@@ -65,8 +68,10 @@ def main() -> None:
     window.sidebar.setCurrentRow(window.workspaces.index(window.inquiries))
     shot("inquiries-list.png")
     ws = window.inquiries
+    print("selecting a view", file=sys.stderr)
     ws.views.setCurrentRow(1)  # My open
     settle(qt, app)
+    print("view has", ws.model.rowCount(), file=sys.stderr)
     if ws.model.rowCount() == 0:
         ws.views.setCurrentRow(0)
         settle(qt, app)

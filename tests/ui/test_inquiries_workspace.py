@@ -186,3 +186,16 @@ def test_sla_state_changes_when_the_clock_passes_due_time(qtbot, app, workspace,
     wait_idle(qtbot, app)
     assert workspace.model.rowCount() == 0
     QApplication.processEvents()
+
+
+def test_opening_an_inquiry_is_not_an_edit(qtbot, app, workspace, clock, answered_questions):
+    rid = _make(app, clock, description="Line one\nLine two")
+    workspace.show_inquiry(rid)
+    wait_idle(qtbot, app)
+    qtbot.waitUntil(lambda: workspace.detail.detail is not None)
+    workspace.show_inquiry(_make(app, clock, subject="Another"))
+    wait_idle(qtbot, app)
+    assert answered_questions == []  # no "unsaved changes" question, no draft offered back
+    assert not workspace.detail.has_unsaved_edits()
+    assert not list((app.store.paths.root / "drafts").glob("edit-*.json")) if (
+        app.store.paths.root / "drafts").exists() else True

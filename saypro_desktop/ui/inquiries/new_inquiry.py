@@ -49,7 +49,7 @@ class NewInquiryDialog(QDialog):
         row.addWidget(self.logged)
         row.addStretch(1)
         self.form.identification.setText("Inquiry ID: issued when saved (SCMR-YYMM-####)")
-        self.form.layout().insertWidget(1, ident)
+        self.form.identification_rows.insertRow(1, ident)
         last_mode = ui_state.value("new_inquiry/mode")
         if last_mode:
             self.form.mode.set_value(str(last_mode))
@@ -76,7 +76,9 @@ class NewInquiryDialog(QDialog):
         self._touched = False
         self.form.changed.connect(self._on_change)
         self._offer_draft()
-        self.resize(self.fontMetrics().horizontalAdvance("M") * 60, self.fontMetrics().height() * 45)
+        width = max(self.form.sizeHint().width() + scroll.verticalScrollBar().sizeHint().width() + 40,
+                    self.fontMetrics().horizontalAdvance("M") * 50)
+        self.resize(width, self.fontMetrics().height() * 45)
         self.form.user_full_name.setFocus() if self.form.mode.value() else self.form.mode.setFocus()
 
     def _offer_draft(self) -> None:

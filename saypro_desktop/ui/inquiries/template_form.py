@@ -99,7 +99,7 @@ class TemplateForm(QWidget):
         self.errors_label: dict[str, QLabel] = {}
 
         s1 = QGroupBox("1. Inquiry identification")
-        f1 = QFormLayout(s1)
+        f1 = self.identification_rows = QFormLayout(s1)
         self.identification = QLabel()
         f1.addRow(self.identification)
         self._row(f1, "Mode of &inquiry", self.mode, "mode")
@@ -123,14 +123,15 @@ class TemplateForm(QWidget):
         self._row(f6, "Classified c&ategory", self.classified_category, "classified_category")
         for box in (s1, s2, s3, s6):
             outer.addWidget(box)
+        self._loading = False
         for w in (self.subject, self.category_other, self.user_full_name, self.user_email, self.user_phone,
                   self.user_account_id, self.user_location):
-            w.textEdited.connect(lambda *_: self.changed.emit())
-        self.description.textChanged.connect(self.changed.emit)
+            w.textEdited.connect(self._edited)
+        self.description.textChanged.connect(self._edited)
         for g in (self.mode, self.user_type, self.category):
-            g.changed.connect(self.changed.emit)
-        self.priority.currentIndexChanged.connect(lambda *_: self.changed.emit())
-        self.classified_category.currentIndexChanged.connect(lambda *_: self.changed.emit())
+            g.changed.connect(self._edited)
+        self.priority.currentIndexChanged.connect(self._edited)
+        self.classified_category.currentIndexChanged.connect(self._edited)
         self.category.changed.connect(self._other_enabled)
         self._other_enabled()
 
@@ -150,6 +151,10 @@ class TemplateForm(QWidget):
         lab.setBuddy(widget)
         form.addRow(lab, box)
 
+    def _edited(self, *_: object) -> None:
+        if not self._loading:  # filling the form from stored values is not an edit
+            self.changed.emit()
+
     def _other_enabled(self) -> None:
         self.category_other.setEnabled(self.category.value() == Category.OTHER.value)
 
@@ -164,6 +169,13 @@ class TemplateForm(QWidget):
         )
 
     def load(self, values: dict[str, Any], priority_overridden: bool = True) -> None:
+        self._loading = True
+        try:
+            self._fill(values, priority_overridden)
+        finally:
+            self._loading = False
+
+    def _fill(self, values: dict[str, Any], priority_overridden: bool) -> None:
         for key in ("subject", "category_other", "user_full_name", "user_email", "user_phone", "user_account_id",
                     "user_location"):
             getattr(self, key).setText(values.get(key) or "")
