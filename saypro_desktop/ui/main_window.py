@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 from ..core.permissions import Permission
 from ..services.search import search_inquiries
 from .app_context import AppContext
+from .conflicts_dialog import ConflictsDialog
 from .connect_dialog import ConnectDialog
 from .dashboard.workspace import DashboardWorkspace
 from .inquiries.workspace import InquiriesWorkspace
@@ -144,6 +145,7 @@ class MainWindow(QMainWindow):
         self._action(file_menu, "&Settings…", "Ctrl+,", self.open_settings)
         self._action(file_menu, "Connect to &server…", None, self.connect_server)
         self._action(file_menu, "S&ync now", "F5", lambda: self.sync.sync_now())
+        self._action(file_menu, "&Conflicts to settle…", None, lambda: ConflictsDialog(self.sync, self).exec())
         file_menu.addSeparator()
         self._action(file_menu, "&Quit", QKeySequence.StandardKey.Quit, self.close)
         view = self.menuBar().addMenu("&View")

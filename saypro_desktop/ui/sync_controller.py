@@ -160,6 +160,23 @@ class SyncController(QObject):
         self._again = False
         self._timer.start(delay_ms)
 
+    def with_client(self, fn: Any, on_done: Any, on_error: Any) -> None:
+        """Run ``fn(client)`` against the server on the pool (e.g. the conflicts list)."""
+        def work() -> Any:
+            with self.app.store.session() as s:
+                url, username = _setting(s, SERVER_URL), _setting(s, USERNAME)
+            if not url:
+                raise SyncError("this desktop is not connected to a server (File → Connect to server)")
+            client = make_client(self.app.store, url, self.tokens, username)
+            try:
+                if client.refresh_token is None:
+                    raise AuthError("sign in to the server first (File → Connect to server)")
+                return fn(client)
+            finally:
+                client.close()
+
+        self.app.runner.read(work, on_done, on_error)
+
     # signing in -----------------------------------------------------------------------------------------------
     def sign_in(self, server_url: str, username: str, password: str, on_done: Any, on_error: Any) -> None:
         """Enrol this desktop with the server (network on the pool); then sync at once."""

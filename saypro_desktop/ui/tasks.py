@@ -108,6 +108,7 @@ class TaskRunner(QObject):
             finally:
                 done.set()
 
+        self._track(+1)  # the writer loop counts every queued item down when it is done
         self._writes.put((job, None, None))
         done.wait()
         if "error" in box:

@@ -1,0 +1,69 @@
+"""The desktop app's sync against the real server on loopback: connect, background sync, conflicts."""
+
+from __future__ import annotations
+
+from saypro_desktop.services.inquiries import create_inquiry
+from saypro_desktop.sync.credentials import MemoryTokenStore
+from saypro_desktop.ui.conflicts_dialog import ConflictsDialog
+from saypro_desktop.ui.connect_dialog import ConnectDialog
+from saypro_desktop.ui.sync_controller import SyncController
+from tests.conftest import draft
+from tests.server_fixtures import *  # noqa: F403
+from tests.server_fixtures import DEFAULT_PASSWORD
+from tests.ui.conftest import wait_idle
+
+
+def test_connect_sync_in_background_and_see_conflicts(qtbot, app, live_server):
+    live_server.create_user("boss", "Admin")
+    controller = SyncController(app, MemoryTokenStore())
+    seen = []
+    controller.status_changed.connect(lambda s: seen.append((s.enrolled, s.online, s.running, s.pending)))
+    controller.start()
+    wait_idle(qtbot, app)
+    assert seen[-1][0] is False  # not enrolled: local only, no sync tried
+
+    dialog = ConnectDialog(controller, "boss")
+    qtbot.addWidget(dialog)
+    dialog.server.setText(live_server.url)
+    dialog.password.setText("wrong-password-9")
+    dialog.connect_now()
+    qtbot.waitUntil(lambda: dialog.message.text().startswith("Not connected"), timeout=10_000)
+    dialog.password.setText(DEFAULT_PASSWORD)
+    with qtbot.waitSignal(controller.finished, timeout=20_000) as done:
+        dialog.connect_now()
+    assert dialog.result() == dialog.DialogCode.Accepted
+    assert controller.status.enrolled and controller.status.online is True
+
+    app.write(lambda ctx: [create_inquiry(ctx, draft()).id], "inquiry")
+    wait_idle(qtbot, app)
+    assert controller.status.pending > 0
+    with qtbot.waitSignal(controller.finished, timeout=20_000) as done:
+        controller.sync_now()
+    assert done.args[0].pushed > 0 and controller.status.pending == 0 and controller.status.last_sync
+
+    conflicts = ConflictsDialog(controller)
+    qtbot.addWidget(conflicts)
+    qtbot.waitUntil(lambda: conflicts.message.text() == "Nothing to settle.", timeout=10_000)
+
+
+def test_an_unreachable_server_backs_off_and_keeps_everything(qtbot, app, live_server):
+    live_server.create_user("boss", "Admin")
+    controller = SyncController(app, MemoryTokenStore())
+    dialog = ConnectDialog(controller, "boss")
+    qtbot.addWidget(dialog)
+    dialog.server.setText(live_server.url)
+    dialog.password.setText(DEFAULT_PASSWORD)
+    with qtbot.waitSignal(controller.finished, timeout=20_000):
+        dialog.connect_now()
+    live_server.stop()
+    app.write(lambda ctx: [create_inquiry(ctx, draft()).id], "inquiry")
+    wait_idle(qtbot, app)
+    controller.sync_now()
+    qtbot.waitUntil(lambda: controller.status.online is False, timeout=20_000)
+    assert "will retry in" in controller.status.message
+    assert controller._timer.isActive() and 20_000 <= controller._timer.remainingTime() <= 36_000
+    assert controller.status.pending > 0  # the change waits, nothing lost
+    live_server.start()
+    with qtbot.waitSignal(controller.finished, timeout=20_000):
+        controller.sync_now()
+    assert controller.status.online is True and controller.status.pending == 0
