@@ -152,6 +152,17 @@ class SyncClient:
     def push(self, mutations: list[dict[str, Any]]) -> list[dict[str, Any]]:
         return self._send("POST", "/sync/push", json={"mutations": mutations}).json()["results"]
 
+    def blob_status(self, sha256: str) -> dict[str, Any]:
+        return self._send("GET", f"/blobs/{sha256}/status").json()
+
+    def put_blob_chunk(self, sha256: str, data: bytes, first: int, total: int) -> dict[str, Any]:
+        last = first + len(data) - 1
+        return self._send("PUT", f"/blobs/{sha256}", content=data, headers={
+            "Content-Type": "application/octet-stream", "Content-Range": f"bytes {first}-{last}/{total}"}).json()
+
+    def get_blob_range(self, sha256: str, first: int, last: int) -> bytes:
+        return self._send("GET", f"/blobs/{sha256}", headers={"Range": f"bytes={first}-{last}"}).content
+
     def conflicts(self, show: str = "open") -> list[dict[str, Any]]:
         return self._send("GET", "/conflicts", params={"show": show}).json()["conflicts"]
 

@@ -22,6 +22,7 @@ from ..models.base import utcnow
 from ..store import Store
 from ..store.database import head_revision
 from .apply import apply_changes
+from .blobs import download_missing, upload_missing
 from .client import GapError, SyncClient, SyncError
 from .credentials import TokenStore, token_key
 from .protocol import LEASE_COUNT, MAX_BATCH
@@ -43,6 +44,8 @@ class SyncReport:
     skipped: list[str] = field(default_factory=list)
     leased: list[str] = field(default_factory=list)
     reset: bool = False
+    files_sent: int = 0
+    files_fetched: int = 0
 
     def summary(self) -> str:
         parts = [f"pushed {self.pushed}", f"pulled {self.pulled}"]
@@ -52,6 +55,8 @@ class SyncReport:
             parts.append(f"{len(self.rejected)} refused")
         if self.kept_local:
             parts.append(f"{self.kept_local} field(s) kept for local edits")
+        if self.files_sent or self.files_fetched:
+            parts.append(f"{self.files_sent} file(s) sent, {self.files_fetched} fetched")
         if self.reset:
             parts.append("server was reset: pulled again from the start")
         return ", ".join(parts)
@@ -125,8 +130,11 @@ class SyncEngine:
     def run(self) -> SyncReport:
         report = SyncReport()
         self.lease_numbers(report)
+        # Files before rows, so a desktop that pulls an attachment row can fetch its bytes at once.
+        report.files_sent = upload_missing(self.client, self.store.paths.attachments, self.db)
         self.push(report)
         self.pull(report)
+        report.files_fetched = download_missing(self.client, self.store.paths.attachments, self.db)
         self.db(lambda s: _put(s, LAST_SYNC, utcnow().isoformat()))
         return report
 

@@ -167,3 +167,39 @@ def test_server_restart_and_a_restored_server_lose_nothing(desktops, live_server
     assert report.reset
     b.sync()
     assert a.inquiries() == b.inquiries() and len(b.inquiries()) == 2
+
+
+def test_attachments_travel_by_hash_in_chunks_and_resume(desktops, tmp_path, monkeypatch):
+    import hashlib
+
+    from saypro_desktop.services.links_and_files import add_attachment, blob_path
+    from saypro_desktop.sync import blobs
+
+    monkeypatch.setattr(blobs, "CHUNK", 1000)  # several chunks for a small file
+    a = desktops("a", "boss", "Admin")
+    b = desktops("b", "lerato")
+    payload = bytes(range(256)) * 20  # 5,120 bytes
+    source = tmp_path / "screenshot.png"
+    source.write_bytes(payload)
+    sha = hashlib.sha256(payload).hexdigest()
+    with a.work() as ctx:
+        inquiry = svc.create_inquiry(ctx, _draft("Image upload fails"))
+        add_attachment(ctx, inquiry, source)
+    real_put = a.client.put_blob_chunk
+    calls = []
+
+    def put_then_break(sha256, data, first, total):
+        calls.append(first)
+        if len(calls) == 3:
+            raise SyncError("connection reset")  # the link breaks after two chunks
+        return real_put(sha256, data, first, total)
+
+    monkeypatch.setattr(a.client, "put_blob_chunk", put_then_break)
+    with pytest.raises(SyncError):
+        a.sync()
+    assert a.client.blob_status(sha)["received"] == 2000
+    report = a.sync()  # resumes at byte 2000, not 0
+    assert calls[3] == 2000 and report.files_sent == 1
+    assert a.sync().files_sent == 0  # complete on the server: not sent again
+    assert b.sync().files_fetched == 1
+    assert blob_path(b.store.paths.attachments, sha).read_bytes() == payload
