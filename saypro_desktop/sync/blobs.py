@@ -21,8 +21,8 @@ CHUNK = 1024 * 1024
 
 
 def _hashes(run_db: Callable[[Callable[[Any], Any]], Any]) -> list[tuple[str, int]]:
-    return run_db(lambda s: sorted(set(s.execute(select(Attachment.sha256, Attachment.size)
-                                                .where(Attachment.deleted.is_(False))).tuples())))
+    return run_db(lambda s: sorted({(sha, size) for sha, size in s.execute(
+        select(Attachment.sha256, Attachment.size).where(Attachment.deleted.is_(False)))}))
 
 
 def upload_missing(client: SyncClient, root: Path, run_db: Callable[[Callable[[Any], Any]], Any]) -> int:
