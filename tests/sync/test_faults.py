@@ -1,0 +1,507 @@
+"""A broken line between a desktop and the real server (SQLite and PostgreSQL), through a loopback proxy.
+
+Every test ends with the same three checks: nothing lost (each local inquiry, edit and action step is on
+the other desktop), nothing applied twice (the server's change feed grew by exactly one entry per
+mutation and holds each created row once), and no outbox entry left pending.
+"""
+
+from __future__ import annotations
+
+import shutil
+import time
+from collections import Counter
+from collections.abc import Iterator
+from itertools import pairwise
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.engine import make_url
+
+from saypro_desktop.core.validation import InquiryDraft
+from saypro_desktop.models import SYNCED_MODELS, ChangeLogEntry, IdBlock
+from saypro_desktop.services import inquiries as svc
+from saypro_desktop.store import DataPaths, open_store
+from saypro_desktop.sync import engine as engine_module
+from saypro_desktop.sync.changelog import synced_fields
+from saypro_desktop.sync.client import SyncError
+from saypro_desktop.sync.credentials import MemoryTokenStore
+from saypro_desktop.sync.engine import CURSOR, SyncEngine, SyncReport, enroll, make_client, pending_count
+from saypro_desktop.sync.protocol import encode
+from saypro_server.store.schema import SYNCED, change_feed, number_lease
+from tests.server_fixtures import DEFAULT_PASSWORD, LiveServer, _pg_admin
+from tests.sync.conftest import Desktop, edit
+from tests.sync.loopback_proxy import LoopbackProxy
+
+SMALL_PAGE = 4096  # the server's smallest page: several pages for a few dozen inquiries
+
+
+# -- fixtures and helpers ----------------------------------------------------------------------------------------
+
+@pytest.fixture
+def proxy(live_server: LiveServer) -> Iterator[LoopbackProxy]:
+    with LoopbackProxy(live_server.port, lifetime=120, io_timeout=10) as p:
+        yield p
+
+
+@pytest.fixture
+def proxied(live_server: LiveServer, proxy: LoopbackProxy, tmp_path: Path) -> Iterator[Any]:
+    """Like ``desktops``, but the desktop talks to the server through ``proxy``."""
+    made: list[Desktop] = []
+
+    def make(name: str, username: str, role: str = "Support Agent") -> Desktop:
+        live_server.create_user(username, role)
+        store = open_store(DataPaths(tmp_path / f"proxied-{name}"))
+        tokens = MemoryTokenStore()
+        client = make_client(store, proxy.url, tokens, username, timeout=10)
+        enroll(store, client, username, DEFAULT_PASSWORD)
+        desk = Desktop(name, store, username, client)
+        desk.tokens = tokens  # type: ignore[attr-defined]  # to open a second client, as after a restart
+        desk.sync()
+        made.append(desk)
+        return desk
+
+    yield make
+    for d in made:
+        d.client.close()
+        d.store.close()
+
+
+def _draft(subject: str, **kw: Any) -> InquiryDraft:
+    values = dict(subject=subject, category="Technical Issue", mode="Email", user_type="Registered User",
+                  user_full_name="Nomvula Sithole", user_email="nomvula@example.org",
+                  description=f"{subject}: the page shows an error after the upload.")
+    values.update(kw)
+    return InquiryDraft(**values)
+
+
+def offline_work(desk: Desktop, tag: str, inquiries: int = 3) -> list[str]:
+    """New inquiries plus an edit, a status change and an action step: the kinds of outbox entries."""
+    with desk.work() as ctx:
+        refs = [svc.create_inquiry(ctx, _draft(f"{tag} question {k}")).display_id for k in range(inquiries)]
+    with desk.work() as ctx:
+        svc.update_inquiry(ctx, edit(ctx, refs[0]), subject=f"{tag} question 0, edited offline")
+        svc.change_status(ctx, edit(ctx, refs[-1]), "In Progress")
+        svc.add_action_step(ctx, edit(ctx, refs[0]), f"{tag}: called the user back")
+    return refs
+
+
+def snapshot(desk: Desktop) -> dict[str, list[tuple[Any, ...]]]:
+    """Every synced row with every synced field (not the stamps): what two converged desktops share."""
+    out = {}
+    with desk.store.session() as s:
+        for name, model in SYNCED_MODELS.items():
+            rows = s.scalars(select(model).order_by(model.id)).all()
+            out[name] = [(r.id, *(encode(getattr(r, f)) for f in synced_fields(r))) for r in rows]
+    return out
+
+
+def outbox(desk: Desktop) -> Counter[str]:
+    with desk.store.session() as s:
+        return Counter(dict(s.execute(select(ChangeLogEntry.state, func.count()).group_by(ChangeLogEntry.state))
+                            .all()))
+
+
+def feed_size(server: LiveServer) -> int:
+    with server.db.read() as conn:
+        return conn.scalar(select(func.count()).select_from(change_feed))
+
+
+def assert_nothing_applied_twice(server: LiveServer, *desks: Desktop) -> None:
+    with server.db.read() as conn:
+        created = Counter(row_id for row_id, versions in conn.execute(
+            select(change_feed.c.row_id, change_feed.c.versions)) if "*" in versions)
+        server_rows = {name: conn.scalar(select(func.count()).select_from(t)) for name, t in SYNCED.items()}
+    assert created and max(created.values()) == 1, "a row was created twice in the server's feed"
+    for desk in desks:
+        local = snapshot(desk)
+        assert {name: len(rows) for name, rows in local.items()} == server_rows, desk.name
+        for name, rows in local.items():
+            ids = [r[0] for r in rows]
+            assert len(ids) == len(set(ids)), f"{desk.name}: {name} rows twice"
+    refs = [row[1] for row in desks[0].inquiries()]
+    assert None not in refs and len(refs) == len(set(refs)), "every inquiry has its own Inquiry ID"
+
+
+def assert_converged(*desks: Desktop) -> None:
+    first = snapshot(desks[0])
+    for desk in desks[1:]:
+        assert snapshot(desk) == first, f"{desk.name} differs from {desks[0].name}"
+    for desk in desks:
+        assert pending_count(desk.store) == 0, f"{desk.name} still has pending changes"
+        assert outbox(desk)["rejected"] == 0, f"{desk.name} has refused changes"
+
+
+def assert_has(desk: Desktop, refs: list[str], tag: str) -> None:
+    """Nothing lost: the inquiries, the offline edit, the status change and the action step are there."""
+    rows = {r[1]: r for r in desk.inquiries()}
+    with desk.work() as ctx:
+        found = [edit(ctx, ref) for ref in refs]  # provisional references still find the inquiry
+        assert found[0].subject == f"{tag} question 0, edited offline"
+        assert found[-1].status.value == "In Progress"
+        assert any(step.text == f"{tag}: called the user back" for step in found[0].action_steps)
+        assert all(i.inquiry_ref in rows for i in found)
+
+
+# -- the proxy itself ------------------------------------------------------------------------------------------
+
+@pytest.fixture
+def sqlite_live_server(sqlite_server_db_url: str) -> Iterator[LiveServer]:
+    server = LiveServer(sqlite_server_db_url).start()
+    yield server
+    server.close()
+
+
+def test_the_proxy_passes_requests_through_and_stops_by_itself(sqlite_live_server):
+    port = sqlite_live_server.port
+    with pytest.raises(ValueError, match="loopback"):
+        LoopbackProxy(port, "10.0.0.1")
+    with LoopbackProxy(port, lifetime=1.0, io_timeout=5) as p, httpx.Client(base_url=p.url) as http:
+        for _ in range(3):  # httpx keeps connections alive; the proxy answers "Connection: close"
+            response = http.get("/api/v1/version")
+            assert response.status_code == 200 and response.json()["protocol"]["min"] == 1
+            assert response.headers["connection"] == "close"
+        p.duplicate_next_request(path="/version")
+        assert http.get("/api/v1/version").status_code == 200
+        p.cut_request_after(10)
+        with pytest.raises(httpx.TransportError):
+            http.get("/api/v1/version")
+        p.cut_after_response_bytes(5)
+        with pytest.raises(httpx.TransportError):
+            http.get("/api/v1/version")
+        assert p.wait_idle(5)
+        assert [e.fault for e in p.log] == [None, None, None, "duplicate", "cut_request", "cut_response"]
+        assert [e.upstream_sends for e in p.log] == [1, 1, 1, 2, 1, 1]
+        assert p.log[-1].truncated and p.log[-1].forwarded_bytes == 5
+        deadline = time.monotonic() + 5
+        while p.running and time.monotonic() < deadline:  # the lifetime runs out
+            time.sleep(0.05)
+        assert not p.running
+        with pytest.raises(httpx.TransportError):
+            http.get("/api/v1/version")
+
+
+# -- push ------------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("cut", [0, -1], ids=["no-answer", "all-but-last-byte"])
+def test_connection_lost_after_the_server_committed_a_push(proxied, desktops, proxy, live_server, cut):
+    a = proxied("a", "boss", "Admin")
+    b = desktops("b", "lerato")
+    refs = offline_work(a, "A")
+    pending, feed_before = pending_count(a.store), feed_size(live_server)
+    proxy.cut_after_response_bytes(cut, path="/sync/push")
+    with pytest.raises(SyncError, match="cannot reach"):
+        a.sync()
+    assert proxy.wait_idle() and [e.truncated for e in proxy.fired("cut_response")] == [True]
+    assert feed_size(live_server) == feed_before + pending  # the server applied the batch...
+    assert pending_count(a.store) == pending  # ...but the desktop never heard it, so nothing is marked done
+
+    report = a.sync()
+    assert (report.pushed, report.duplicates, report.rejected) == (0, pending, [])
+    assert feed_size(live_server) == feed_before + pending  # acknowledged again, not applied again
+    b.sync()
+    assert_has(b, refs, "A")
+    assert_converged(a, b)
+    assert_nothing_applied_twice(live_server, a, b)
+
+
+def test_a_push_cut_before_the_server_has_it_all_applies_nothing(proxied, desktops, proxy, live_server):
+    a = proxied("a", "boss", "Admin")
+    b = desktops("b", "lerato")
+    refs = offline_work(a, "A")
+    pending, feed_before = pending_count(a.store), feed_size(live_server)
+    proxy.cut_request_after(300, path="/sync/push")
+    with pytest.raises(SyncError, match="cannot reach"):
+        a.sync()
+    assert feed_size(live_server) == feed_before and pending_count(a.store) == pending
+    report = a.sync()
+    assert (report.pushed, report.duplicates) == (pending, 0)
+    b.sync()
+    assert_has(b, refs, "A")
+    assert_converged(a, b)
+    assert_nothing_applied_twice(live_server, a, b)
+
+
+def test_a_push_the_server_receives_twice_is_applied_once(proxied, desktops, proxy, live_server):
+    a = proxied("a", "boss", "Admin")
+    b = desktops("b", "lerato")
+    refs = offline_work(a, "A")
+    pending, feed_before = pending_count(a.store), feed_size(live_server)
+    proxy.duplicate_next_request(path="/sync/push")
+    report = a.sync()
+    assert proxy.wait_idle() and [e.upstream_sends for e in proxy.fired("duplicate")] == [2]
+    # the desktop only saw the answer to the second copy: everything was already there
+    assert (report.pushed, report.duplicates, report.rejected) == (0, pending, [])
+    assert feed_size(live_server) == feed_before + pending
+    b.sync()
+    a.sync()
+    assert_has(b, refs, "A")
+    assert_converged(a, b)
+    assert_nothing_applied_twice(live_server, a, b)
+
+
+def test_a_slow_line_still_completes(proxied, proxy, live_server):
+    a = proxied("a", "boss", "Admin")
+    b = proxied("b", "lerato")
+    refs = offline_work(a, "A")
+    with b.work() as ctx:
+        svc.create_inquiry(ctx, _draft("B question"))
+    proxy.delay(0.02)
+    started = time.monotonic()
+    for desk in (a, b, a):
+        desk.sync()
+    assert time.monotonic() - started > 0.02 * 12  # every chunk waited (lease, push and pull each way)
+    proxy.delay(0)
+    assert_has(b, refs, "A")
+    assert_converged(a, b)
+    assert_nothing_applied_twice(live_server, a, b)
+    assert len(a.inquiries()) == 4
+
+
+def test_the_server_restarts_between_batches(proxied, desktops, proxy, live_server, monkeypatch):
+    monkeypatch.setattr(engine_module, "MAX_BATCH", 4)
+    a = proxied("a", "boss", "Admin")
+    b = desktops("b", "lerato")
+    refs = offline_work(a, "A", inquiries=6)
+    pending, feed_before = pending_count(a.store), feed_size(live_server)
+    assert pending > 3 * 4  # at least four batches
+    real_push = a.client.push
+    batches: list[int] = []
+    calls = iter(range(1, 1000))
+
+    def push(mutations: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        if next(calls) == 3:
+            live_server.stop()  # down before the third batch: this sync stops there
+        results = real_push(mutations)
+        batches.append(len(results))
+        if len(batches) == 1:
+            live_server.stop()  # restarted between the first and the second batch
+            live_server.start()
+        return results
+
+    monkeypatch.setattr(a.client, "push", push)
+    with pytest.raises(SyncError, match="cannot reach"):
+        a.sync()
+    assert batches == [4, 4]
+    assert pending_count(a.store) == pending - 8
+    assert feed_size(live_server) == feed_before + 8
+    live_server.start()
+    report = a.sync()
+    assert (report.pushed, report.duplicates) == (pending - 8, 0)
+    assert feed_size(live_server) == feed_before + pending
+    b.sync()
+    assert_has(b, refs, "A")
+    assert_converged(a, b)
+    assert_nothing_applied_twice(live_server, a, b)
+
+
+class Killed(BaseException):
+    """The desktop process dies (not an error the sync code could handle)."""
+
+
+def test_killed_between_sending_a_batch_and_recording_it(proxied, desktops, live_server, monkeypatch):
+    monkeypatch.setattr(engine_module, "MAX_BATCH", 4)
+    a = proxied("a", "boss", "Admin")
+    b = desktops("b", "lerato")
+    refs = offline_work(a, "A", inquiries=4)
+    pending, feed_before = pending_count(a.store), feed_size(live_server)
+    assert pending > 2 * 4
+    doomed = SyncEngine(a.store, a.client)
+    real_record = doomed._record
+    calls = []
+
+    def record(results: list[dict[str, Any]], report: SyncReport) -> None:
+        calls.append(len(results))
+        if len(calls) == 2:
+            raise Killed  # client.push returned (the server committed); the answer is never saved
+        real_record(results, report)
+
+    monkeypatch.setattr(doomed, "_record", record)
+    with pytest.raises(Killed):
+        doomed.run()
+    assert calls == [4, 4]
+    assert pending_count(a.store) == pending - 4
+    assert feed_size(live_server) == feed_before + 8
+
+    # the desktop starts again: a new client (signs in again with its refresh token) and a new engine
+    a.client.close()
+    a.client = make_client(a.store, a.client.base, a.tokens, a.username, timeout=10)
+    report = SyncEngine(a.store, a.client).run()
+    assert (report.duplicates, report.pushed, report.rejected) == (4, pending - 8, [])
+    assert outbox(a) == Counter({"acked": pending})
+    assert feed_size(live_server) == feed_before + pending
+    b.sync()
+    assert_has(b, refs, "A")
+    assert_converged(a, b)
+    assert_nothing_applied_twice(live_server, a, b)
+
+
+# -- pull ------------------------------------------------------------------------------------------------------
+
+def _small_pages(desk: Desktop, monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
+    """Make ``desk`` pull in the server's smallest pages; returns the list of pages it received whole."""
+    pages: list[dict[str, Any]] = []
+    real_pull = desk.client.pull
+
+    def pull(cursor: dict[str, Any], max_bytes: int = SMALL_PAGE) -> dict[str, Any]:
+        page = real_pull(cursor, max_bytes=SMALL_PAGE)
+        pages.append(page)
+        return page
+
+    monkeypatch.setattr(desk.client, "pull", pull)
+    return pages
+
+
+def _cursor(desk: Desktop) -> Any:
+    with desk.store.session() as s:
+        return engine_module._setting(s, CURSOR)
+
+
+@pytest.mark.parametrize(("skip", "cut"), [(0, 0), (3, -1)],
+                         ids=["first-page-no-answer", "fourth-page-all-but-last-byte"])
+def test_connection_lost_in_the_middle_of_a_pull(proxied, desktops, proxy, live_server, monkeypatch, skip, cut):
+    a = desktops("a", "boss", "Admin")
+    b = proxied("b", "lerato")
+    clean = desktops("clean", "sipho")
+    refs = offline_work(a, "A", inquiries=24)
+    a.sync()
+    b_pages, clean_pages = _small_pages(b, monkeypatch), _small_pages(clean, monkeypatch)
+    before = _cursor(b)
+
+    proxy.cut_after_response_bytes(cut, path="/sync/pull", skip=skip)
+    report = SyncReport()
+    with pytest.raises(SyncError, match="cannot reach"):
+        SyncEngine(b.store, b.client).pull(report)
+    assert proxy.wait_idle() and [e.truncated for e in proxy.fired("cut_response")] == [True]
+    assert len(b_pages) == skip  # the pages before the cut arrived whole and were saved with their cursor
+    assert _cursor(b) == (b_pages[-1]["next"] if b_pages else before)
+    assert report.pulled == sum(len(p["changes"]) for p in b_pages)
+
+    again = b.sync()  # resumes at the saved cursor
+    clean.sync()
+    assert len(clean_pages) >= 5, "the test needs several pages"
+    with live_server.db.read() as conn:
+        feed = list(conn.scalars(select(change_feed.c.seq).where(change_feed.c.seq > before["seq"])
+                                 .order_by(change_feed.c.seq)))
+    received = [c["seq"] for p in b_pages for c in p["changes"]]
+    assert received == feed  # every change since the cursor, each saved once (the cut page is pulled again)
+    assert report.pulled + again.pulled == len(feed)
+    assert_has(b, refs, "A")
+    assert_converged(a, b, clean)
+    assert_nothing_applied_twice(live_server, a, b, clean)
+
+
+def test_pulls_and_pushes_both_broken_while_both_desktops_edit(proxied, proxy, live_server, monkeypatch):
+    """Both desktops edit the same inquiries while their answers get lost in both directions."""
+    a = proxied("a", "boss", "Admin")
+    b = proxied("b", "lerato")
+    refs = offline_work(a, "A", inquiries=12)
+    a.sync()
+    _small_pages(b, monkeypatch)
+    proxy.cut_after_response_bytes(-1, path="/sync/pull", skip=1)
+    with pytest.raises(SyncError):
+        b.sync()
+    with b.work() as ctx:  # works on what it has (part of the inquiries arrived)
+        for row in b.inquiries():
+            svc.add_action_step(ctx, edit(ctx, row[0]), "B: looked at it")
+        mine = svc.create_inquiry(ctx, _draft("B question")).display_id
+    with a.work() as ctx:
+        svc.update_inquiry(ctx, edit(ctx, refs[1]), description="A: the description, rewritten")
+    proxy.cut_after_response_bytes(0, path="/sync/push")
+    with pytest.raises(SyncError):
+        b.sync()
+    proxy.duplicate_next_request(path="/sync/push")
+    a.sync()
+    for desk in (b, a, b):
+        desk.sync()
+    assert_has(b, refs, "A")
+    with a.work() as ctx:
+        assert edit(ctx, mine).subject == "B question"
+    assert_converged(a, b)
+    assert_nothing_applied_twice(live_server, a, b)
+
+
+# -- sign-in and numbers -----------------------------------------------------------------------------------------
+
+def test_lost_answers_to_a_token_refresh_and_a_number_lease(proxied, desktops, proxy, live_server):
+    a = proxied("a", "boss", "Admin")
+    b = desktops("b", "lerato")
+    a.client.access_token = "expired"  # the next call is refused with 401 and the client refreshes
+    with a.store.session() as s:
+        s.query(IdBlock).delete()  # and it needs new numbers
+    refresh_token = a.client.refresh_token
+    proxy.cut_after_response_bytes(0, path="/auth/refresh")
+    with pytest.raises(SyncError, match="cannot reach"):
+        a.sync()
+    assert a.client.refresh_token == refresh_token  # the server rotated it, the desktop never heard
+    proxy.cut_after_response_bytes(-1, path="/ids/lease", skip=1)  # the 401 goes through, the retry's answer not
+    with pytest.raises(SyncError, match="cannot reach"):
+        a.sync()  # the refresh with the replaced token is accepted once more; the lease answer is lost
+    assert [(e.path.rsplit("/", 1)[-1], e.fault) for e in proxy.log[-3:]] == [
+        ("lease", None), ("refresh", None), ("lease", "cut_response")]
+    assert a.client.refresh_token != refresh_token
+    with a.store.session() as s:
+        assert s.query(IdBlock).count() == 0
+    report = a.sync()
+    assert report.leased  # a new block: the lost one is never handed to anybody else
+    refs = offline_work(a, "A")
+    assert all("-P" not in ref for ref in refs)
+    a.sync()
+    b.sync()
+    with live_server.db.read() as conn:
+        blocks = conn.execute(select(number_lease.c.month, number_lease.c.first, number_lease.c.last)
+                              .order_by(number_lease.c.month, number_lease.c.first)).all()
+    assert len(blocks) == 4 + 1 + 2  # two desktops, two months each; then the lost block and two new ones
+    assert all(x.last < y.first for x, y in pairwise(blocks) if x.month == y.month), "blocks never overlap"
+    assert_has(b, refs, "A")
+    assert_converged(a, b)
+    assert_nothing_applied_twice(live_server, a, b)
+
+
+# -- a server restored from a backup ---------------------------------------------------------------------------
+
+def _backup(server: LiveServer, tmp_path: Path, request: pytest.FixtureRequest) -> str:
+    """A copy of the server's database as it is now (the server is stopped for the copy, then started)."""
+    server.stop()
+    server.close()  # also lets go of the inspection engine
+    url = make_url(server.db_url)
+    if url.get_backend_name() == "sqlite":
+        copy = tmp_path / "server-backup.sqlite3"
+        shutil.copyfile(url.database, copy)
+        saved = str(copy)
+    else:
+        saved = f"{url.database}_backup"
+
+        def drop() -> None:
+            with _pg_admin() as admin:
+                admin.execute(f'DROP DATABASE IF EXISTS "{saved}" WITH (FORCE)')
+
+        request.addfinalizer(drop)
+        with _pg_admin() as admin:
+            admin.execute(f'CREATE DATABASE "{saved}" TEMPLATE "{url.database}"')
+    server.start()
+    return saved
+
+
+def _restore(server: LiveServer, saved: str) -> None:
+    """Put the backup back, and ``rotate-epoch`` as the deployment guide says, before serving again."""
+    server.stop()
+    server.close()
+    url = make_url(server.db_url)
+    if url.get_backend_name() == "sqlite":
+        for suffix in ("-wal", "-shm"):
+            Path(url.database + suffix).unlink(missing_ok=True)
+        shutil.copyfile(saved, url.database)
+    else:
+        with _pg_admin() as admin:
+            admin.execute(f'DROP DATABASE "{url.database}" WITH (FORCE)')
+            admin.execute(f'CREATE DATABASE "{url.database}" TEMPLATE "{saved}"')
+    server.rotate_epoch()
+    server.start()
+
+
+def _blocks(desk: Desktop) -> list[tuple[str, int, int]]:
+    with desk.store.session() as s:
+        return [(b.month_key, b.first, b.last) for b in s.scalars(select(IdBlock).where(IdBlock.source == "lease"))]
