@@ -13,7 +13,7 @@ from saypro_desktop.core.permissions import Role
 from saypro_desktop.core.uuids import new_id
 from saypro_desktop.sync.protocol import encode
 
-from . import feed
+from . import feed, numbers
 from .store.db import Database, ServerClock, new_epoch, set_meta
 from .store.schema import SYNCED, auth_event, credential, device
 
@@ -113,11 +113,15 @@ def list_devices(db: Database) -> list[dict[str, Any]]:
     return [dict(r) for r in rows]
 
 
-def rotate_epoch(db: Database) -> str:
+def rotate_epoch(db: Database, now: datetime, number_gap: int = numbers.DEFAULT_RESTORE_GAP) -> str:
     """After restoring a backup: desktops start their pull again and the server forgets their push cursors
-    (a restored database may hold older ones; each device's next sequence is then taken as new)."""
+    (a restored database may hold older ones; each device's next sequence is then taken as new). Inquiry
+    numbers leased after the backup are skipped by ``number_gap`` per month (see ``numbers``)."""
+    if not 0 <= number_gap <= numbers.MAX_GAP:
+        raise AdminError(f"--number-gap must be 0 to {numbers.MAX_GAP}")
     epoch = new_epoch()
     with db.write() as conn:
         set_meta(conn, "epoch", epoch)
         conn.execute(update(device).values(last_seq=None, pulled_seq=None))
+        numbers.skip_after_restore(conn, number_gap, now)
     return epoch

@@ -18,6 +18,7 @@ from saypro_desktop.models.base import utcnow
 
 from . import __version__, accounts
 from .config import DATABASE_ENV, DEFAULT_HOST, DEFAULT_PORT, database_url, describe_url
+from .numbers import DEFAULT_RESTORE_GAP
 from .store.db import Database
 from .store.migrate import SchemaError, init_db
 
@@ -47,7 +48,10 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("list-devices", help="list the desktops that have signed in")
     rd = sub.add_parser("revoke-device", help="end a desktop's sign-in for good (lost or stolen machine)")
     rd.add_argument("device_id")
-    sub.add_parser("rotate-epoch", help="after restoring a backup: make every desktop pull afresh")
+    re_ = sub.add_parser("rotate-epoch", help="after restoring a backup: make every desktop pull afresh")
+    re_.add_argument("--number-gap", type=int, default=DEFAULT_RESTORE_GAP,
+                     help="inquiry numbers to skip per month, more than were leased between the backup and "
+                          f"the restore (default {DEFAULT_RESTORE_GAP})")
     sv = sub.add_parser("serve", help="migrate the database, then serve the API")
     sv.add_argument("--host", default=DEFAULT_HOST)
     sv.add_argument("--port", type=int, default=DEFAULT_PORT)
@@ -109,8 +113,9 @@ def run(args: argparse.Namespace) -> int:
             row = accounts.revoke_device(db, args.device_id, now)
             print(f"device {args.device_id} ({row['name']}, {row['username']}) revoked")
         elif args.command == "rotate-epoch":
-            print(f"new epoch {accounts.rotate_epoch(db)}: desktops will pull everything again and re-send "
-                  "their queued changes")
+            epoch = accounts.rotate_epoch(db, now, args.number_gap)
+            print(f"new epoch {epoch}: desktops will pull everything again and re-send their queued changes; "
+                  f"inquiry numbers continue {args.number_gap} higher in every month")
         elif args.command == "serve":
             return _serve(db, url, args)
     finally:

@@ -185,8 +185,25 @@ class Merger:
                 raise ProtocolError(str(exc)) from exc
             if str(parsed) != ref:
                 raise ProtocolError(f"write the inquiry ID as {parsed}")
-            numbers.note_used(self.conn, month_key(parsed.year, parsed.month), parsed.sequence)
-            return {}
+            month = month_key(parsed.year, parsed.month)
+            numbers.note_used(self.conn, month, parsed.sequence)
+            inquiry = SYNCED["inquiry"]
+            if self.conn.execute(select(inquiry.c.id).where(inquiry.c.inquiry_ref == ref)).first() is None:
+                return {}
+            # Two inquiries with one ID: only after a restore that forgot a block some desktop still held
+            # (see numbers). The first keeps it; this one gets a new number and keeps the old one as its
+            # provisional reference, so what the inquirer was told still finds it.
+            try:
+                block = numbers.take(self.conn, month, 1, device_id=None, user_id=self.pusher.user_id, now=self.now)
+            except numbers.LeaseRefused as exc:
+                raise Refused(f"the inquiry ID {ref} is taken and no other can be given: {exc}") from exc
+            log.warning("inquiry %s pushed with the taken ID %s: renumbered %s", self.pusher.device_id, ref,
+                        block.first)
+            stamp = self.clock.tick()
+            renumbered = {"inquiry_ref": (str(InquiryId(parsed.year, parsed.month, block.first)), stamp)}
+            if values.get("provisional_ref") is None:
+                renumbered["provisional_ref"] = (ref, stamp)
+            return renumbered
         logged = values["logged_date"]
         try:
             block = numbers.take(self.conn, month_key_of(logged), 1, device_id=None, user_id=self.pusher.user_id,

@@ -235,10 +235,12 @@ class LiveServer:
         role = role if isinstance(role, Role) else Role.parse(role)
         return create_user(self.db, username, role, password, utcnow(), display_name=display_name)
 
-    def rotate_epoch(self) -> str:
+    def rotate_epoch(self, number_gap: int | None = None) -> str:
         from saypro_server.accounts import rotate_epoch
 
-        return rotate_epoch(self.db)
+        if number_gap is None:
+            return rotate_epoch(self.db, utcnow())
+        return rotate_epoch(self.db, utcnow(), number_gap)
 
     def revoke_device(self, device_id: str) -> None:
         from saypro_server.accounts import revoke_device

@@ -78,6 +78,8 @@ def _apply_one(session: Session, change: dict[str, Any], pending: dict[tuple[str
     if versions:
         clock.observe(Stamp.parse(max(versions.values())))  # string order is stamp order
     mine = pending.get((table, row_id), set())
+    if table == "inquiry" and values.get("inquiry_ref") and "inquiry_ref" not in mine:
+        _give_way(session, model, row_id, values["inquiry_ref"])
     row = session.get(model, row_id)
     if row is None:
         row = model(id=row_id, created_at=utcnow(), updated_at=utcnow(), deleted=False, field_versions={})
@@ -95,3 +97,15 @@ def _apply_one(session: Session, change: dict[str, Any], pending: dict[tuple[str
     row.field_versions = current
     row.updated_at = utcnow()
     return bool(taken), len(values) - len(taken)
+
+
+def _give_way(session: Session, model: Any, row_id: str, ref: str) -> None:
+    """The server says another inquiry holds ``ref``, which a local one holds too: a number block leased
+    again after the server was restored from a backup. The server renumbers the local one when it
+    arrives (or has already); until its new number comes, it keeps the old one as provisional reference."""
+    other = session.scalars(select(model).where(model.inquiry_ref == ref, model.id != row_id)).first()
+    if other is not None:
+        other.provisional_ref = other.provisional_ref or ref
+        other.inquiry_ref = None
+        session.flush()  # before the incoming row takes the ID
+        log.warning("inquiry %s gave way to %s for the ID %s", other.id, row_id, ref)

@@ -149,6 +149,9 @@ class SyncClient:
     def lease(self, month_key: str, count: int) -> dict[str, Any]:
         return self._send("POST", "/ids/lease", json={"month": month_key, "count": count}).json()
 
+    def claim(self, epoch: str, blocks: list[dict[str, Any]]) -> dict[str, Any]:
+        return self._send("POST", "/ids/claim", json={"epoch": epoch, "blocks": blocks}).json()
+
     def push(self, mutations: list[dict[str, Any]]) -> list[dict[str, Any]]:
         return self._send("POST", "/sync/push", json={"mutations": mutations}).json()["results"]
 

@@ -1,4 +1,5 @@
-"""One sync run: lease Inquiry ID blocks, push the outbox, pull the server's changes.
+"""One sync run: claim held Inquiry ID blocks (after a server restore), lease more, push the outbox, pull
+the server's changes.
 
 Each step commits locally only what the server has answered: an outbox entry is acknowledged after the
 push response for it arrived; a pulled page and its cursor are saved in one transaction, so a broken
@@ -32,6 +33,7 @@ log = logging.getLogger(__name__)
 CURSOR, SERVER_URL, USERNAME, LAST_SYNC = "sync.cursor", "sync.server_url", "sync.username", "sync.last_sync"
 ENROLLED = "sync.enrolled"
 LOW_WATER = 50  # lease more numbers when fewer than this remain for a month
+CLAIM_BLOCKS = 100  # the newest blocks reported to the server at each sync
 
 
 @dataclass
@@ -43,6 +45,7 @@ class SyncReport:
     kept_local: int = 0
     skipped: list[str] = field(default_factory=list)
     leased: list[str] = field(default_factory=list)
+    blocks_refused: list[str] = field(default_factory=list)  # held blocks a restored server gave elsewhere
     reset: bool = False
     files_sent: int = 0
     files_fetched: int = 0
@@ -59,6 +62,8 @@ class SyncReport:
             parts.append(f"{self.files_sent} file(s) sent, {self.files_fetched} fetched")
         if self.reset:
             parts.append("server was reset: pulled again from the start")
+        if self.blocks_refused:
+            parts.append(f"{len(self.blocks_refused)} number block(s) dropped after the server's restore")
         return ", ".join(parts)
 
 
@@ -129,6 +134,7 @@ class SyncEngine:
 
     def run(self) -> SyncReport:
         report = SyncReport()
+        self.claim_numbers(report)
         self.lease_numbers(report)
         # Files before rows, so a desktop that pulls an attachment row can fetch its bytes at once.
         report.files_sent = upload_missing(self.client, self.store.paths.attachments, self.db)
@@ -139,6 +145,26 @@ class SyncEngine:
         return report
 
     # numbers --------------------------------------------------------------------------------------------------
+    def claim_numbers(self, report: SyncReport) -> None:
+        """Tell the server which blocks this desktop holds, before it issues another number. Under the epoch
+        we last pulled from the server ignores it; a server restored from a backup (another epoch) may have
+        forgotten them, and takes them back as ours, or refuses one it has leased elsewhere since."""
+        def held(s: Any) -> tuple[str | None, list[dict[str, Any]]]:
+            epoch = (_setting(s, CURSOR) or {}).get("epoch")
+            rows = s.scalars(select(IdBlock).where(IdBlock.source == "lease")
+                             .order_by(IdBlock.id.desc()).limit(CLAIM_BLOCKS)).all()
+            return epoch, [{"month": b.month_key, "first": b.first, "last": b.last} for b in rows]
+
+        epoch, blocks = self.db(held)
+        if epoch is None or not blocks:
+            return  # never pulled (a new desktop): nothing to claim against
+        answer = self.client.claim(epoch, blocks)
+        for refused in answer["refused"]:
+            self.db(lambda s, b=refused: _drop_unused(s, b))
+            report.blocks_refused.append(f"{refused['month']}: {refused['first']}-{refused['last']}: "
+                                         f"{refused['reason']}")
+            log.warning("number block refused by the restored server: %s", refused)
+
     def lease_numbers(self, report: SyncReport) -> None:
         from ..services.settings import load_settings
 
@@ -204,6 +230,13 @@ class SyncEngine:
                 self.progress(f"Received {report.pulled} change(s)…")
             if not page.get("more"):
                 return
+
+
+def _drop_unused(s: Any, block: dict[str, Any]) -> None:
+    """A block the server gave to another desktop: issue nothing more from it (numbers issued already are
+    renumbered by the server if they clash)."""
+    s.execute(update(IdBlock).where(IdBlock.month_key == block["month"], IdBlock.first == block["first"],
+                                    IdBlock.source == "lease").values(last=IdBlock.next - 1))
 
 
 def _pending_batch(s: Any) -> list[dict[str, Any]]:

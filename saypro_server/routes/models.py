@@ -70,6 +70,31 @@ class LeaseResponse(BaseModel):
     last: int
 
 
+class HeldBlock(Body):
+    month: Annotated[Text, Field(pattern=r"^\d{2}(0[1-9]|1[0-2])$", description="YYMM")]
+    first: Annotated[StrictInt, Field(ge=1, le=99_999)]
+    last: Annotated[StrictInt, Field(ge=1, le=99_999)]
+
+
+class ClaimRequest(Body):
+    epoch: Annotated[Text, Field(min_length=1, max_length=64,
+                                 description="the epoch this desktop last pulled from")]
+    blocks: Annotated[list[HeldBlock], Field(max_length=200)]
+
+
+class RefusedBlock(BaseModel):
+    month: str
+    first: int
+    last: int
+    reason: str
+
+
+class ClaimResponse(BaseModel):
+    epoch: str
+    claimed: list[LeaseResponse]
+    refused: list[RefusedBlock]
+
+
 class Mutation(Body):
     seq: Annotated[StrictInt, Field(ge=1, le=2**62)]
     mutation_id: Annotated[Text, Field(max_length=64)]

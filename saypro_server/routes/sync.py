@@ -1,4 +1,4 @@
-"""POST /ids/lease, /sync/push, /sync/pull."""
+"""POST /ids/lease, /ids/claim, /sync/push, /sync/pull."""
 
 from __future__ import annotations
 
@@ -15,9 +15,12 @@ from saypro_desktop.models import SYNCED_MODELS
 
 from .. import feed, merge, numbers
 from ..rules import can_push
+from ..store.db import get_meta
 from ..store.schema import device
 from .deps import ApiError, CallerDep, accepts_zstd, state
 from .models import (
+    ClaimRequest,
+    ClaimResponse,
     GapProblem,
     LeaseRequest,
     LeaseResponse,
@@ -46,6 +49,30 @@ def lease(body: LeaseRequest, request: Request, caller: CallerDep) -> dict[str, 
     except numbers.LeaseRefused as exc:
         raise ApiError(409, str(exc)) from exc
     return {"month": block.month, "first": block.first, "last": block.last}
+
+
+@router.post("/ids/claim", response_model=ClaimResponse, responses={**_AUTH_ERRORS, 422: {"model": Problem}})
+def claim(body: ClaimRequest, request: Request, caller: CallerDep) -> dict[str, Any]:
+    """The blocks a desktop holds, reported at the start of every sync. Under the epoch it last pulled from
+    nothing happens; after a restore (another epoch) the server takes them as this device's again."""
+    s = state(request)
+    with s.db.read() as conn:
+        epoch = get_meta(conn, "epoch") or ""
+    if body.epoch == epoch or not body.blocks:
+        return {"epoch": epoch, "claimed": [], "refused": []}
+    if not can(caller.role, Permission.CREATE_INQUIRY):
+        raise ApiError(403, f"the {caller.role.value} role does not log inquiries and holds no numbers")
+    blocks = [numbers.Block(b.month, b.first, b.last) for b in body.blocks]
+    try:
+        with s.db.write() as conn:
+            result = numbers.claim(conn, blocks, device_id=caller.device_id, user_id=caller.user_id,
+                                   now=s.settings.clock())
+    except numbers.LeaseRefused as exc:
+        raise ApiError(422, str(exc)) from exc
+    return {"epoch": epoch,
+            "claimed": [{"month": b.month, "first": b.first, "last": b.last} for b in result.claimed],
+            "refused": [{"month": b.month, "first": b.first, "last": b.last, "reason": why}
+                        for b, why in result.refused]}
 
 
 @router.post("/sync/push", response_model=PushResponse, responses={**_AUTH_ERRORS, 409: {"model": GapProblem}})

@@ -17,6 +17,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import select, text
 
+from saypro_desktop.models.base import utcnow
 from saypro_server.cli import main
 from saypro_server.store.db import Database, get_meta
 from saypro_server.store.migrate import VERSION_TABLE, SchemaError, check_schema
@@ -123,10 +124,16 @@ def test_devices_are_listed_and_revoked_and_the_epoch_rotates(live_server, capsy
     assert code == 1 and "no device" in err
     with live_server.db.read() as conn:
         epoch = get_meta(conn, "epoch")
-    code, out, _ = _run(capsys, *url, "rotate-epoch")
-    assert code == 0 and "new epoch" in out
+    code, _, err = _run(capsys, *url, "rotate-epoch", "--number-gap", "-5")
+    assert code == 1 and "--number-gap must be 0 to" in err
+    with live_server.db.read() as conn:
+        assert get_meta(conn, "epoch") == epoch, "a refused rotation changes nothing"
+    code, out, _ = _run(capsys, *url, "rotate-epoch", "--number-gap", "300")
+    assert code == 0 and "new epoch" in out and "300 higher" in out
     with live_server.db.read() as conn:
         assert get_meta(conn, "epoch") != epoch
+    # The pushed inquiry used number 1; the next 300 are skipped.
+    assert d.post("/ids/lease", {"month": f"{utcnow():%y%m}", "count": 1}).json()["first"] == 302
     assert _run(capsys, *url, "revoke-device", d.device_id)[0] == 0
     assert "REVOKED" in _run(capsys, *url, "list-devices")[1]
     assert d.post("/sync/pull", {}).status_code == 401

@@ -91,3 +91,55 @@ def test_two_app_instances_on_one_database_share_everything(live_server, live_se
     # A token from one process is good at the other (the secret lives in the database).
     r = httpx.post(f"{second.api}/sync/pull", json={}, headers=a.headers)
     assert r.status_code == 200 and len(r.json()["changes"]) == 3
+
+
+def _epoch(d) -> str:
+    return d.post("/sync/pull", {"cursor": None, "max_bytes": 4096}).json()["epoch"]
+
+
+def test_after_a_restore_counters_skip_the_gap_and_claims_make_blocks_the_holders_again(live_server, desk):
+    a, b = desk("anna"), desk("ben")
+    month = f"{today():%y%m}"
+    assert a.post("/ids/lease", {"month": month, "count": 200}).json()["first"] == 1
+    old_epoch = _epoch(a)
+    # Under the epoch the desktop knows, a claim changes nothing.
+    same = a.post("/ids/claim", {"epoch": old_epoch, "blocks": [{"month": month, "first": 1, "last": 200}]}).json()
+    assert same == {"epoch": old_epoch, "claimed": [], "refused": []}
+
+    live_server.rotate_epoch(number_gap=500)
+    assert b.post("/ids/lease", {"month": month, "count": 10}).json() == {"month": month, "first": 701, "last": 710}
+    assert b.post("/ids/lease", {"month": "2512", "count": 10}).json()["first"] == 501, \
+        "a month the restored database never saw starts above the gap too"
+    later = f"{today().year % 100 + 1:02d}{(today().month + 1) % 12 + 1:02d}"  # two months on, at least
+    assert b.post("/ids/lease", {"month": later, "count": 10}).json()["first"] == 1, "a later month starts at 1"
+
+    answer = a.post("/ids/claim", {"epoch": old_epoch, "blocks": [
+        {"month": month, "first": 1, "last": 200},  # A's own, known to the restored server
+        {"month": month, "first": 1201, "last": 1400},  # leased after the backup: forgotten, claimed back
+        {"month": month, "first": 601, "last": 800},  # overlaps what B was just leased
+    ]}).json()
+    assert answer["epoch"] != old_epoch
+    assert [(x["first"], x["last"]) for x in answer["claimed"]] == [(1, 200), (1201, 1400)]
+    assert [(x["first"], x["last"]) for x in answer["refused"]] == [(601, 800)]
+    assert "another desktop" in answer["refused"][0]["reason"]
+    assert b.post("/ids/lease", {"month": month, "count": 5}).json()["first"] == 1401, "claimed numbers are used"
+    # Claiming the same again is harmless.
+    again = a.post("/ids/claim", {"epoch": old_epoch, "blocks": [{"month": month, "first": 1201, "last": 1400}]})
+    assert again.json()["claimed"] == [{"month": month, "first": 1201, "last": 1400}]
+
+
+def test_bad_claims_are_refused_with_a_reason_and_change_nothing(live_server, desk):
+    a = desk("anna")
+    month = f"{today():%y%m}"
+    live_server.rotate_epoch()
+    for blocks, says in ([{"month": month, "first": 9, "last": 3}], "not a block"), \
+            ([{"month": "2513", "first": 1, "last": 3}], "month"), \
+            ([{"month": month, "first": 0, "last": 3}], "first"):
+        r = a.post("/ids/claim", {"epoch": "an-old-epoch", "blocks": blocks})
+        assert r.status_code == 422 and says in r.json()["detail"], r.text
+    assert a.post("/ids/claim", {"epoch": "x", "blocks": [{"month": month, "first": 1, "last": 2}] * 201}) \
+        .status_code == 422
+    assert a.post("/ids/lease", {"month": month, "count": 1}).json()["first"] == 1001
+    viewer = desk("vera", "Viewer")
+    r = viewer.post("/ids/claim", {"epoch": "x", "blocks": [{"month": month, "first": 5000, "last": 5001}]})
+    assert r.status_code == 403

@@ -485,7 +485,7 @@ def _backup(server: LiveServer, tmp_path: Path, request: pytest.FixtureRequest) 
     return saved
 
 
-def _restore(server: LiveServer, saved: str) -> None:
+def _restore(server: LiveServer, saved: str, number_gap: int | None = None) -> None:
     """Put the backup back, and ``rotate-epoch`` as the deployment guide says, before serving again."""
     server.stop()
     server.close()
@@ -498,10 +498,84 @@ def _restore(server: LiveServer, saved: str) -> None:
         with _pg_admin() as admin:
             admin.execute(f'DROP DATABASE "{url.database}" WITH (FORCE)')
             admin.execute(f'CREATE DATABASE "{url.database}" TEMPLATE "{saved}"')
-    server.rotate_epoch()
+    server.rotate_epoch(number_gap)
     server.start()
 
 
 def _blocks(desk: Desktop) -> list[tuple[str, int, int]]:
     with desk.store.session() as s:
         return [(b.month_key, b.first, b.last) for b in s.scalars(select(IdBlock).where(IdBlock.source == "lease"))]
+
+
+def _use_up_numbers(desk: Desktop) -> None:
+    """As if the desktop had issued every number it holds (so its next sync leases a new block)."""
+    with desk.store.session() as s:
+        for block in s.scalars(select(IdBlock).where(IdBlock.source == "lease")):
+            block.next = block.last + 1
+
+
+def _leases(server: LiveServer) -> list[Any]:
+    with server.db.read() as conn:
+        return conn.execute(select(number_lease).order_by(number_lease.c.month, number_lease.c.first)).all()
+
+
+def _restored_after_a_lease(desktops: Any, live_server: LiveServer, tmp_path: Path, request: Any,
+                            number_gap: int | None) -> tuple[Desktop, Desktop, str]:
+    """A and B sync; the server is backed up; A leases a new block and logs an inquiry from it offline;
+    the backup is restored; B leases again and logs an inquiry. Returns A, B and A's inquiry ID."""
+    a, b = desktops("a", "agent.a"), desktops("b", "agent.b")
+    saved = _backup(live_server, tmp_path, request)
+    _use_up_numbers(a)
+    a.sync()  # leases a block the backup does not know
+    with a.work() as ctx:
+        a_ref = svc.create_inquiry(ctx, _draft("Logged on A from the block leased after the backup")).inquiry_ref
+    _restore(live_server, saved, number_gap)
+    _use_up_numbers(b)
+    b.sync()
+    with b.work() as ctx:
+        svc.create_inquiry(ctx, _draft("Logged on B after the restore"))
+    b.sync()
+    return a, b, a_ref
+
+
+def test_a_server_restored_from_a_backup_never_hands_out_a_leased_number_twice(desktops, live_server, tmp_path,
+                                                                               request):
+    a, b, a_ref = _restored_after_a_lease(desktops, live_server, tmp_path, request, None)
+    a_block = next(blk for blk in _blocks(a) if blk[1] <= int(a_ref[-4:]) <= blk[2])
+    assert not any(blk[0] == a_block[0] and blk[1] <= a_block[2] and blk[2] >= a_block[1] for blk in _blocks(b)), \
+        "B was leased numbers A holds"
+    report = a.sync()  # claims its blocks, pushes, pulls afresh
+    assert report.reset and not report.blocks_refused
+    b.sync()
+    a.sync()
+    assert_converged(a, b)
+    assert_nothing_applied_twice(live_server, a, b)
+    refs = {row[1]: row for row in b.inquiries()}
+    assert refs[a_ref][3] == "Logged on A from the block leased after the backup"
+    # The server holds A's block as A's again: it is never leased to anyone else.
+    leases = [x for x in _leases(live_server) if x.month == a_block[0]]
+    assert any(x.first == a_block[1] and x.last == a_block[2] for x in leases)
+    assert all(x.last < y.first for x, y in pairwise(leases)), "leases never overlap"
+
+
+def test_a_number_issued_twice_after_a_restore_is_renumbered_and_the_desktops_converge(desktops, live_server,
+                                                                                       tmp_path, request):
+    """With no gap (an administrator's --number-gap 0) B is leased A's block again: A's claim is refused,
+    its clashing inquiry gets a new ID from the server, and its old ID stays findable."""
+    a, b, a_ref = _restored_after_a_lease(desktops, live_server, tmp_path, request, 0)
+    b_refs = {row[1] for row in b.inquiries()}
+    assert a_ref in b_refs, "the scenario needs B to have issued A's number"
+    report = a.sync()
+    assert report.reset and report.blocks_refused and "another desktop" in report.blocks_refused[0]
+    b.sync()
+    a.sync()
+    assert_converged(a, b)
+    assert_nothing_applied_twice(live_server, a, b)
+    rows = {row[3]: row for row in a.inquiries()}
+    mine, theirs = rows["Logged on A from the block leased after the backup"], rows["Logged on B after the restore"]
+    assert theirs[1] == a_ref and mine[1] != a_ref and mine[2] == a_ref
+    with a.work() as ctx:  # what the inquirer was told on A still finds A's inquiry among the results
+        assert edit(ctx, mine[1]).subject == mine[3]
+    with a.store.session() as s:  # A issues nothing more from the refused block
+        blocks = s.scalars(select(IdBlock).where(IdBlock.source == "lease")).all()
+        assert all(blk.next > blk.last for blk in blocks if blk.first <= int(a_ref[-4:]) <= blk.last)
