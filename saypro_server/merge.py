@@ -97,6 +97,7 @@ class Merger:
     def __init__(self, conn: Connection, pusher: Pusher, clock: ServerClock, now: datetime) -> None:
         self.conn, self.pusher, self.clock, self.now = conn, pusher, clock, now
         self._last_clamped: Stamp | None = None
+        self._exists: set[tuple[str, Any]] = set()  # (table, id) seen to exist in this batch: fewer lookups
 
     def apply(self, m: Mutation) -> Result:
         note = None
@@ -174,6 +175,7 @@ class Merger:
                                                          field_versions=versions, **row))
         wire = {k: encode(v) for k, v in values.items()} | {k: encode(v) for k, (v, _) in server_set.items()}
         feed.append(self.conn, m.table, m.row_id, wire, versions, self.now)
+        self._exists.add((m.table, m.row_id))
 
     def _number(self, values: dict[str, Any]) -> dict[str, tuple[Any, Stamp]]:
         """A pushed Inquiry ID is kept (and never leased again); a provisional inquiry gets a real one."""
@@ -294,12 +296,14 @@ class Merger:
     def _check_refs(self, table_name: str, changed: dict[str, Any]) -> None:
         for fk in SYNCED[table_name].foreign_keys:
             value = changed.get(fk.parent.name)
-            if value is None:
-                continue
             target = fk.column.table
+            if value is None or (target.name, value) in self._exists:
+                continue
             if self.conn.execute(select(fk.column).where(fk.column == value)).first() is None:
                 raise Refused(f"{table_name}.{fk.parent.name} refers to {target.name} {value}, "
                               "which the server does not have")
+            if fk.column.name == "id":
+                self._exists.add((target.name, value))
 
     def _compensate(self, m: Mutation) -> None:
         """A refused change to an existing row: send the row's values back so the desktop drops its own."""

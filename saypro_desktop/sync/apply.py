@@ -18,11 +18,12 @@ from sqlalchemy.orm import Session
 
 from ..core.hlc import HybridLogicalClock, Stamp
 from ..models import SYNCED_MODELS, ChangeLogEntry, DeviceState
-from ..models.base import utcnow
+from ..models.base import Base, utcnow
 from .changelog import clock_device
 from .protocol import PERSONAL_FIELDS, ProtocolError, decode_fields
 
 log = logging.getLogger(__name__)
+_TABLE_ORDER = {t.name: k for k, t in enumerate(Base.metadata.sorted_tables)}
 
 
 @dataclass
@@ -48,17 +49,21 @@ def apply_changes(session: Session, changes: list[dict[str, Any]]) -> ApplyRepor
         pending = _pending_fields(session)
         state = session.get(DeviceState, 1)
         clock = HybridLogicalClock(clock_device(state.device_id), state.hlc_wall_ms, state.hlc_counter)
-        for change in changes:
-            try:
-                with session.begin_nested():  # one bad row is skipped without losing the page
-                    taken, kept = _apply_one(session, change, pending, clock)
+        rows, holders = _load_rows(session, changes)
+        try:
+            # The whole page at once (one flush, inserts batched); only a page with a change this desktop
+            # cannot use goes again one change at a time, to skip just that change.
+            counts = []
+            with session.begin_nested():
+                for group in _by_table(changes):  # referenced tables first: their rows are flushed before
+                    counts += [_apply_one(session, change, pending, clock, holders, rows) for change in group]
                     session.flush()
-                report.applied += taken
-                report.kept_local += kept
-            except (ProtocolError, IntegrityError, KeyError) as exc:
-                # A newer server may send what this version cannot hold: skip it, say so, go on.
-                report.skipped.append(f"{change.get('table')} {change.get('row_id')}: {exc}")
-                log.warning("skipped a remote change: %s", exc)
+            report.applied += sum(taken for taken, _ in counts)
+            report.kept_local += sum(kept for _, kept in counts)
+        except (ProtocolError, IntegrityError, KeyError) as exc:
+            log.info("a change of the page cannot be applied (%s); applying it change by change", exc)
+            _, holders = _load_rows(session, changes)
+            _apply_one_by_one(session, changes, pending, clock, holders, report)
         state.hlc_wall_ms, state.hlc_counter = clock.wall_ms, clock.counter
         session.flush()
     finally:
@@ -66,9 +71,64 @@ def apply_changes(session: Session, changes: list[dict[str, Any]]) -> ApplyRepor
     return report
 
 
+def _by_table(changes: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+    """The page's changes grouped by table, tables that others refer to first; in page order within one."""
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for change in changes:
+        groups.setdefault(change.get("table"), []).append(change)
+    return [groups[t] for t in sorted(groups, key=lambda t: _TABLE_ORDER.get(t, len(_TABLE_ORDER)))]
+
+
+def _apply_one_by_one(session: Session, changes: list[dict[str, Any]], pending: dict[tuple[str, str], set[str]],
+                      clock: HybridLogicalClock, holders: dict[str, str], report: ApplyReport) -> None:
+    for change in changes:
+        try:
+            with session.begin_nested():  # one bad row is skipped without losing the page
+                taken, kept = _apply_one(session, change, pending, clock, holders, None)
+                session.flush()
+            report.applied += taken
+            report.kept_local += kept
+        except (ProtocolError, IntegrityError, KeyError) as exc:
+            # A newer server may send what this version cannot hold: skip it, say so, go on.
+            report.skipped.append(f"{change.get('table')} {change.get('row_id')}: {exc}")
+            log.warning("skipped a remote change: %s", exc)
+
+
+def _load_rows(session: Session, changes: list[dict[str, Any]]) -> tuple[dict[tuple[str, str], Any], dict[str, str]]:
+    """The page's existing rows, by (table, id), in one query per table instead of one per change; and which
+    local inquiry holds each Inquiry ID the page brings."""
+    ids: dict[str, set[str]] = {}
+    refs: set[str] = set()
+    for change in changes:
+        ids.setdefault(change.get("table"), set()).add(change.get("row_id"))
+        ref = (change.get("fields") or {}).get("inquiry_ref") if change.get("table") == "inquiry" else None
+        if isinstance(ref, str):
+            refs.add(ref)
+    rows: dict[tuple[str, str], Any] = {}
+    with session.no_autoflush:
+        for table, row_ids in ids.items():
+            model = SYNCED_MODELS.get(table)
+            if model is not None:
+                rows.update(((table, r.id), r) for r in _in_chunks(session, select(model), model.id, list(row_ids)))
+        inquiry = SYNCED_MODELS["inquiry"]
+        holders = dict(_in_chunks(session, select(inquiry.inquiry_ref, inquiry.id), inquiry.inquiry_ref,
+                                  list(refs), scalars=False))
+    return rows, holders
+
+
+def _in_chunks(session: Session, query: Any, column: Any, values: list[Any], scalars: bool = True) -> list[Any]:
+    out: list[Any] = []
+    for k in range(0, len(values), 500):  # below SQLite's limit of bound parameters
+        chunk = query.where(column.in_(values[k:k + 500]))
+        out += session.scalars(chunk).all() if scalars else [tuple(r) for r in session.execute(chunk)]
+    return out
+
+
 def _apply_one(session: Session, change: dict[str, Any], pending: dict[tuple[str, str], set[str]],
-               clock: HybridLogicalClock) -> tuple[bool, int]:
-    """(whether any field was taken, how many were kept for pending local edits)."""
+               clock: HybridLogicalClock, holders: dict[str, str],
+               rows: dict[tuple[str, str], Any] | None) -> tuple[bool, int]:
+    """(whether any field was taken, how many were kept for pending local edits). ``rows`` holds every
+    row of the page that exists (None: look each up)."""
     table, row_id = change["table"], change["row_id"]
     model = SYNCED_MODELS.get(table)
     if model is None:
@@ -78,11 +138,16 @@ def _apply_one(session: Session, change: dict[str, Any], pending: dict[tuple[str
     if versions:
         clock.observe(Stamp.parse(max(versions.values())))  # string order is stamp order
     mine = pending.get((table, row_id), set())
-    if table == "inquiry" and values.get("inquiry_ref") and "inquiry_ref" not in mine:
-        _give_way(session, model, row_id, values["inquiry_ref"])
-    row = session.get(model, row_id)
+    ref = values.get("inquiry_ref") if table == "inquiry" and "inquiry_ref" not in mine else None
+    if ref:
+        if holders.get(ref, row_id) != row_id:
+            _give_way(session, session.get(model, holders[ref]), row_id, ref)  # rarely: after a restore
+        holders[ref] = row_id
+    row = session.get(model, row_id) if rows is None else rows.get((table, row_id))
     if row is None:
         row = model(id=row_id, created_at=utcnow(), updated_at=utcnow(), deleted=False, field_versions={})
+        if rows is not None:
+            rows[(table, row_id)] = row
         # Personal details withheld from this user's role still need a value in NOT NULL columns.
         for name in PERSONAL_FIELDS.get(table, ()):
             if name not in values and not model.__table__.columns[name].nullable:
@@ -99,12 +164,11 @@ def _apply_one(session: Session, change: dict[str, Any], pending: dict[tuple[str
     return bool(taken), len(values) - len(taken)
 
 
-def _give_way(session: Session, model: Any, row_id: str, ref: str) -> None:
-    """The server says another inquiry holds ``ref``, which a local one holds too: a number block leased
-    again after the server was restored from a backup. The server renumbers the local one when it
+def _give_way(session: Session, other: Any, row_id: str, ref: str) -> None:
+    """The server says inquiry ``row_id`` holds ``ref``, which a local one (``other``) holds too: a number
+    block leased again after the server was restored from a backup. The server renumbers ``other`` when it
     arrives (or has already); until its new number comes, it keeps the old one as provisional reference."""
-    other = session.scalars(select(model).where(model.inquiry_ref == ref, model.id != row_id)).first()
-    if other is not None:
+    if other is not None and other.inquiry_ref == ref:
         other.provisional_ref = other.provisional_ref or ref
         other.inquiry_ref = None
         session.flush()  # before the incoming row takes the ID

@@ -271,17 +271,23 @@ def _realign(s: Any, expected: int, first_pending: int) -> None:
 
 
 def _record(s: Any, results: list[dict[str, Any]], report: SyncReport) -> None:
+    """Mark the batch's entries as the server answered (one UPDATE for all that it took)."""
+    held = dict(s.execute(select(ChangeLogEntry.seq, ChangeLogEntry.mutation_id)
+                          .where(ChangeLogEntry.seq.in_([r["seq"] for r in results]))).all())
+    acked: list[int] = []
     for r in results:
-        entry = s.get(ChangeLogEntry, r["seq"])
-        if entry is None or entry.mutation_id != r.get("mutation_id", entry.mutation_id):
+        if r["seq"] not in held or held[r["seq"]] != r.get("mutation_id", held[r["seq"]]):
             continue
         if r["status"] == "rejected":
+            entry = s.get(ChangeLogEntry, r["seq"])
             entry.state, entry.reason = "rejected", r.get("reason") or "refused by the server"
             report.rejected.append(f"{entry.table_name} {entry.row_id}: {entry.reason}")
         else:
-            entry.state = "acked"
+            acked.append(r["seq"])
             report.pushed += r["status"] == "applied"
             report.duplicates += r["status"] == "duplicate"
+    if acked:
+        s.execute(update(ChangeLogEntry).where(ChangeLogEntry.seq.in_(acked)).values(state="acked"))
 
 
 def pending_count(store: Store) -> int:

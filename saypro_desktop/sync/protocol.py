@@ -6,6 +6,7 @@ Shared by ``saypro_desktop.sync`` and ``saypro_server`` (no Qt, no HTTP here). S
 from __future__ import annotations
 
 import enum
+import functools
 from datetime import date, datetime
 from typing import Any
 
@@ -45,8 +46,9 @@ def encode(value: Any) -> Any:
     return value
 
 
+@functools.cache
 def columns(table: str) -> dict[str, Column[Any]]:
-    """The columns of a synced table that travel (everything but the sync bookkeeping)."""
+    """The columns of a synced table that travel (everything but the sync bookkeeping); read only."""
     model = SYNCED_MODELS.get(table)
     if model is None:
         raise ProtocolError(f"unknown table {table!r}; synced tables are {', '.join(sorted(SYNCED_MODELS))}")
