@@ -40,6 +40,8 @@ def cmd_login(args: argparse.Namespace) -> int:
         finally:
             client.close()
         print(f"signed in to {client.base} as {user['display_name']} ({user['role']}); this desktop is enrolled")
+        if user.get("local_users"):
+            print(f"local users: {user['local_users']}")
         if not tokens.persistent:
             print(f"note: the sign-in is kept in {tokens.description}", file=sys.stderr)
         return 0

@@ -175,8 +175,10 @@ class SyncClient:
             body["text"] = text
         return self._send("POST", f"/conflicts/{conflict_id}/settle", json=body).json()
 
-    def pull(self, cursor: dict[str, Any], max_bytes: int = DEFAULT_PULL_BYTES) -> dict[str, Any]:
-        response = self._send("POST", "/sync/pull", json={"cursor": cursor, "max_bytes": max_bytes},
+    def pull(self, cursor: dict[str, Any] | None, max_bytes: int = DEFAULT_PULL_BYTES,
+             tables: list[str] | None = None) -> dict[str, Any]:
+        response = self._send("POST", "/sync/pull", json={"cursor": cursor, "max_bytes": max_bytes,
+                                                          **({"tables": tables} if tables else {})},
                               headers={"Accept-Encoding": "zstd"})
         body = response.content
         if response.headers.get("Content-Encoding") == "zstd" and body[:4] == b"\x28\xb5\x2f\xfd":

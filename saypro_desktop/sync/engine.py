@@ -18,14 +18,17 @@ from typing import Any
 from sqlalchemy import func, select, update
 
 from ..core.inquiry_ids import month_key_of
-from ..models import ChangeLogEntry, DeviceState, IdBlock, Setting
+from ..core.permissions import Role
+from ..models import ChangeLogEntry, DeviceState, IdBlock, Setting, StaffUser
 from ..models.base import utcnow
+from ..services.staff import set_password
 from ..store import Store
 from ..store.database import head_revision
 from .apply import apply_changes
 from .blobs import download_missing, upload_missing
 from .client import GapError, SyncClient, SyncError
 from .credentials import TokenStore, token_key
+from .enrolment import EnrolmentPlan, adopt, server_staff
 from .protocol import LEASE_COUNT, MAX_BATCH
 
 log = logging.getLogger(__name__)
@@ -98,21 +101,33 @@ def make_client(store: Store, server_url: str, tokens: TokenStore | None = None,
 
 def enroll(store: Store, client: SyncClient, username: str, password: str,
            run_db: Callable[[Callable[[Any], Any]], Any] | None = None) -> dict[str, Any]:
-    """Sign in to the server and make this desktop one of its devices (IDs from leases from now on)."""
+    """Sign in to the server and make this desktop one of its devices (IDs from leases from now on). Local
+    staff users become the server's (see ``enrolment``); the user can then sign in here with the server's
+    password, offline too. Returns the server's user, with ``local_users``: what became of the local ones."""
     session = client.login(username, password, platform.node() or "desktop")
+    staff = server_staff(client)
+    role = Role.parse(session.user["role"])
 
-    def record(s: Any) -> None:
+    def record(s: Any) -> EnrolmentPlan:
+        adopted = adopt(s, staff, role, username)
         _put(s, SERVER_URL, client.base)
-        _put(s, USERNAME, username)
+        _put(s, USERNAME, session.user["username"])
         _put(s, ENROLLED, True)
         s.execute(IdBlock.__table__.delete().where(IdBlock.source == "standalone"))
+        me = s.get(StaffUser, session.user["id"])
+        if me is not None:
+            try:
+                set_password(s, me, password)
+            except ValueError:  # weaker than this build's rule: offline sign-in keeps its old password
+                log.warning("the server password of %s is not kept for offline sign-in", username)
+        return adopted
 
     if run_db is not None:
-        run_db(record)
+        adopted = run_db(record)
     else:
         with store.session() as s:
-            record(s)
-    return session.user
+            adopted = record(s)
+    return {**session.user, "local_users": adopted.summary()}
 
 
 class SyncEngine:

@@ -66,6 +66,7 @@ class MainWindow(QMainWindow):
         self.setStatusBar(self.status)
         self.sync = SyncController(app, parent=self)
         self.sync.status_changed.connect(self.status.show_sync)
+        self.sync.user_changed.connect(self._user_changed)
         self.sync.needs_sign_in.connect(lambda _: self.status.showMessage("Sign in to the server: File → Connect"))
         self.sync.start()
         self.sidebar.setCurrentRow(0)
@@ -181,6 +182,13 @@ class MainWindow(QMainWindow):
 
     def connect_server(self) -> None:
         ConnectDialog(self.sync, self.app.user.username, self).exec()
+
+    def _user_changed(self, user) -> None:
+        self.status.show_user(user)
+        self.app.bus.announce("inquiry")  # lists that show "mine" read again
+        QMessageBox.information(self, "Connected", (
+            f"You now work here as {user.display_name} ({user.role.value}), the server's user. Sign in with "
+            f"{user.username} and the server password from now on; it works offline too."))
 
     def open_settings(self) -> None:
         SettingsDialog(self.app, self.ui_state, self).exec()

@@ -21,7 +21,8 @@ class DeskStatusBar(QStatusBar):
     def __init__(self, app: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.app = app
-        self.user = QLabel(f"Signed in: {app.user.display_name} ({app.user.role.value})")
+        self.user = QLabel()
+        self.show_user(app.user)
         self.network = QLabel("Local only – not connected to a server")
         self.pending = QLabel("Pending changes: …")
         self.last_sync = QLabel("Last sync: never")
@@ -33,6 +34,9 @@ class DeskStatusBar(QStatusBar):
         app.bus.changed.connect(lambda *_: self.refresh())
         app.runner.busy_changed.connect(lambda busy: self.busy.setText("Working…" if busy else ""))
         self.refresh()
+
+    def show_user(self, user) -> None:
+        self.user.setText(f"Signed in: {user.display_name} ({user.role.value})")
 
     def show_sync(self, status) -> None:
         if not status.enrolled:

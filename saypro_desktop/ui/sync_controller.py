@@ -11,6 +11,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
+from ..core.permissions import Role
 from ..sync.client import AuthError, SyncError, UpgradeRequired
 from ..sync.credentials import TokenStore, system_token_store
 from ..sync.engine import (
@@ -25,7 +26,7 @@ from ..sync.engine import (
     make_client,
     pending_count,
 )
-from .app_context import AppContext
+from .app_context import AppContext, SignedIn
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +49,7 @@ class SyncController(QObject):
     status_changed = Signal(object)  # SyncStatus
     finished = Signal(object)  # SyncReport
     needs_sign_in = Signal(str)  # why
+    user_changed = Signal(object)  # SignedIn: after connecting, work here is the server user's
 
     def __init__(self, app: AppContext, tokens: TokenStore | None = None, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -189,6 +191,11 @@ class SyncController(QObject):
 
         def done(user: dict[str, Any]) -> None:
             self.status.enrolled = True
+            # The local user may have been merged into the server's (enrolment): go on as the server user.
+            signed = SignedIn(user["id"], user["username"], user["display_name"], Role.parse(user["role"]))
+            if signed != self.app.user:
+                self.app.user = signed
+                self.user_changed.emit(signed)
             on_done(user)
             self.sync_now()
 

@@ -33,6 +33,8 @@ def test_connect_sync_in_background_and_see_conflicts(qtbot, app, live_server):
         dialog.connect_now()
     assert dialog.result() == dialog.DialogCode.Accepted
     assert controller.status.enrolled and controller.status.online is True
+    # The untouched local Admin was merged away: the app works on as the server's user.
+    assert (app.user.username, app.user.role.value) == ("boss", "Admin")
 
     app.write(lambda ctx: [create_inquiry(ctx, draft()).id], "inquiry")
     wait_idle(qtbot, app)
