@@ -12,10 +12,10 @@ import logging
 import platform
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 
 from ..core.inquiry_ids import month_key_of
 from ..core.permissions import Role
@@ -35,6 +35,8 @@ log = logging.getLogger(__name__)
 
 CURSOR, SERVER_URL, USERNAME, LAST_SYNC = "sync.cursor", "sync.server_url", "sync.username", "sync.last_sync"
 ENROLLED = "sync.enrolled"
+PRUNED = "sync.outbox_pruned_at"
+ACKED_KEPT_DAYS = 30  # acknowledged entries are kept this long: re-sent if the server restores a backup
 LOW_WATER = 50  # lease more numbers when fewer than this remain for a month
 CLAIM_BLOCKS = 100  # the newest blocks reported to the server at each sync
 
@@ -157,6 +159,7 @@ class SyncEngine:
         self.pull(report)
         report.files_fetched = download_missing(self.client, self.store.paths.attachments, self.db)
         self.db(lambda s: _put(s, LAST_SYNC, utcnow().isoformat()))
+        self.db(lambda s: prune_acked(s, utcnow()))
         return report
 
     # numbers --------------------------------------------------------------------------------------------------
@@ -303,6 +306,27 @@ def _record(s: Any, results: list[dict[str, Any]], report: SyncReport) -> None:
             report.duplicates += r["status"] == "duplicate"
     if acked:
         s.execute(update(ChangeLogEntry).where(ChangeLogEntry.seq.in_(acked)).values(state="acked"))
+
+
+def prune_acked(s: Any, now: datetime) -> int:
+    """Drop outbox entries acknowledged more than ACKED_KEPT_DAYS ago (the outbox would otherwise hold every
+    change this desktop ever made); pending and refused entries always stay. Once a day it notes the highest
+    acknowledged sequence; pushes go in sequence order, so everything acknowledged at or below a note that
+    is old enough was acknowledged by then."""
+    marks = _setting(s, PRUNED) or []
+    if marks and now - datetime.fromisoformat(marks[-1][0]) < timedelta(days=1):
+        return 0
+    top = s.scalar(select(func.max(ChangeLogEntry.seq)).where(ChangeLogEntry.state == "acked"))
+    marks.append([now.isoformat(), top or 0])
+    old = [seq for at, seq in marks if now - datetime.fromisoformat(at) >= timedelta(days=ACKED_KEPT_DAYS)]
+    dropped = 0
+    if old:
+        dropped = s.execute(delete(ChangeLogEntry).where(ChangeLogEntry.state == "acked",
+                                                         ChangeLogEntry.seq <= max(old))).rowcount
+        log.info("dropped %d outbox entries acknowledged over %d days ago", dropped, ACKED_KEPT_DAYS)
+    _put(s, PRUNED, [m for m in marks
+                     if now - datetime.fromisoformat(m[0]) < timedelta(days=ACKED_KEPT_DAYS)])
+    return dropped
 
 
 def pending_count(store: Store) -> int:

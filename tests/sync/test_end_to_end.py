@@ -203,3 +203,41 @@ def test_attachments_travel_by_hash_in_chunks_and_resume(desktops, tmp_path, mon
     assert a.sync().files_sent == 0  # complete on the server: not sent again
     assert b.sync().files_fetched == 1
     assert blob_path(b.store.paths.attachments, sha).read_bytes() == payload
+
+
+def test_acknowledged_outbox_entries_are_dropped_after_thirty_days_and_nothing_else(desktops):
+    from datetime import timedelta
+
+    from sqlalchemy import func, select
+
+    from saypro_desktop.models import ChangeLogEntry, Setting
+    from saypro_desktop.models.base import utcnow
+    from saypro_desktop.sync.engine import PRUNED
+
+    a = desktops("a", "lerato")
+    with a.work() as ctx:
+        old = svc.create_inquiry(ctx, _draft("Logged in the spring"))
+    a.sync()
+
+    def outbox():
+        with a.store.session() as s:
+            return s.execute(select(ChangeLogEntry.state, ChangeLogEntry.fields)).all()
+
+    sent_then = len(outbox())
+    with a.store.session() as s:  # as if all that was acknowledged 40 days ago
+        top = s.scalar(select(func.max(ChangeLogEntry.seq)))
+        s.get(Setting, PRUNED).value = [[(utcnow() - timedelta(days=40)).isoformat(), top]]
+    with a.work() as ctx:
+        svc.update_inquiry(ctx, edit(ctx, old.inquiry_ref), subject="Logged in the spring, edited today")
+    a.client.http.headers["X-SayPro-Protocol"] = "0"  # a run that fails: the clean-up does not run either
+    with pytest.raises(SyncError):
+        a.sync()
+    assert len(outbox()) > sent_then
+    a.client.http.headers["X-SayPro-Protocol"] = "1"
+    assert a.sync().pushed >= 1
+    kept = outbox()
+    assert kept and all(state == "acked" for state, _ in kept)
+    assert not any(f.get("subject") == "Logged in the spring" for _, f in kept), "acknowledged 40 days ago: dropped"
+    assert any(f.get("subject") == "Logged in the spring, edited today" for _, f in kept), "sent today: kept"
+    with a.store.session() as s:
+        assert len(s.get(Setting, PRUNED).value) == 1, "only notes younger than 30 days are kept"
