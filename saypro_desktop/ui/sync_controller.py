@@ -1,6 +1,7 @@
-"""Background sync for the desktop app: on start, after local changes (debounced), on a timer, and on
-"Sync now"; retries with exponential backoff and jitter while the server cannot be reached. Network
-calls run on the worker pool; the database steps between them queue on the single writer thread."""
+"""Background sync for the desktop app: on start, after local changes (debounced), on a timer, when the
+operating system says the network is back, and on "Sync now"; retries with exponential backoff and jitter
+while the server cannot be reached. Network calls run on the worker pool; the database steps between them
+queue on the single writer thread."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtNetwork import QNetworkInformation
 
 from ..core.permissions import Role
 from ..sync.client import AuthError, SyncError, UpgradeRequired
@@ -63,6 +65,24 @@ class SyncController(QObject):
         self._debounce = QTimer(self, singleShot=True, interval=AFTER_CHANGE_MS)
         self._debounce.timeout.connect(self.sync_now)
         app.bus.changed.connect(self._local_change)
+        self._watch_network()
+
+    def _watch_network(self) -> None:
+        """Qt's reachability backend (Network List Manager on Windows; NetworkManager and others on Linux),
+        where the system has one; without it the backoff timer finds the network again."""
+        if QNetworkInformation.instance() is None and not QNetworkInformation.loadBackendByFeatures(
+                QNetworkInformation.Feature.Reachability):
+            log.info("no network reachability backend: retries alone notice a network that comes back")
+            return
+        QNetworkInformation.instance().reachabilityChanged.connect(self._reachability_changed)
+
+    def _reachability_changed(self, reachability: QNetworkInformation.Reachability) -> None:
+        if reachability != QNetworkInformation.Reachability.Online or not self.status.enrolled:
+            return
+        if self.status.online is False:  # back after a failure: try now instead of after the backoff
+            log.info("the network is back; syncing")
+            self._failures = 0
+            self.sync_now()
 
     # status -----------------------------------------------------------------------------------------------
     def start(self) -> None:
