@@ -22,7 +22,8 @@ def _common() -> argparse.ArgumentParser:
     p.add_argument("--data-dir", default=argparse.SUPPRESS, help="data folder (default: SAYPRO_DATA_DIR or the "
                                                                  "user's data folder)")
     p.add_argument("--as", dest="as_user", default=argparse.SUPPRESS, metavar="USER",
-                   help="act as this staff user (default: the first Admin)")
+                   help="act as this staff user (default: the server user this desktop is enrolled as, "
+                        "else the first Admin)")
     p.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS)
     return p
 

@@ -64,6 +64,9 @@ class IdBlock(Base):
     source: Mapped[str] = mapped_column(String(20))  # standalone, lease
 
 
+SYNC_USERNAME = "sync.username"  # the Setting that names the server user this desktop is enrolled as
+
+
 class Setting(Base):
     __tablename__ = "setting"
 

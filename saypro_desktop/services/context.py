@@ -14,8 +14,9 @@ from sqlalchemy.orm import Session
 from ..core.business_calendar import BusinessCalendar
 from ..core.office_settings import OfficeSettings
 from ..core.permissions import Permission, require
-from ..models import StaffUser
+from ..models import Setting, StaffUser
 from ..models.base import utcnow
+from ..models.local import SYNC_USERNAME
 from ..store import Store
 from .settings import load_settings
 from .staff import ensure_first_admin, find_staff
@@ -61,10 +62,12 @@ def bind(session: Session, actor: StaffUser, clock: Callable[[], datetime] = utc
 @contextmanager
 def acting(store: Store, username: str | None = None, clock: Callable[[], datetime] = utcnow) \
         -> Iterator[ServiceContext]:
-    """One unit of work as ``username`` (the first Admin when None); commits at the end, rolls back on error."""
+    """One unit of work as ``username`` (when None: the user an enrolled desktop signed in to the server as,
+    else the first Admin); commits at the end, rolls back on error."""
     with store.session() as session:
-        if username is None:
-            actor = ensure_first_admin(session)
+        if username is None:  # an enrolled desktop's server user, else the first local Admin
+            enrolled = session.get(Setting, SYNC_USERNAME)
+            actor = (enrolled and find_staff(session, enrolled.value)) or ensure_first_admin(session)
         else:
             actor = find_staff(session, username)
             if actor is None:

@@ -21,6 +21,7 @@ from ..core.inquiry_ids import month_key_of
 from ..core.permissions import Role
 from ..models import ChangeLogEntry, DeviceState, IdBlock, Setting, StaffUser
 from ..models.base import utcnow
+from ..models.local import SYNC_USERNAME
 from ..services.staff import set_password
 from ..store import Store
 from ..store.database import head_revision
@@ -33,7 +34,7 @@ from .protocol import LEASE_COUNT, MAX_BATCH
 
 log = logging.getLogger(__name__)
 
-CURSOR, SERVER_URL, USERNAME, LAST_SYNC = "sync.cursor", "sync.server_url", "sync.username", "sync.last_sync"
+CURSOR, SERVER_URL, USERNAME, LAST_SYNC = "sync.cursor", "sync.server_url", SYNC_USERNAME, "sync.last_sync"
 ENROLLED = "sync.enrolled"
 PRUNED = "sync.outbox_pruned_at"
 ACKED_KEPT_DAYS = 30  # acknowledged entries are kept this long: re-sent if the server restores a backup

@@ -83,6 +83,8 @@ def test_local_users_become_the_servers_users_of_the_same_name(live_server, tmp_
     assert _who(store) == before
     other = _works(store, live_server, tmp_path, client)
     assert _who(other.store) == before
+    with acting(store) as ctx:  # the command line's default user is the enrolled one, not some Admin
+        assert ctx.actor.username == "lerato"
     # Offline sign-in on this desktop takes the server's user name and password.
     with store.session() as s:
         assert sign_in(s, "lerato", DEFAULT_PASSWORD).id == user["id"]
