@@ -41,4 +41,11 @@ def check_qt() -> str:
     if pixmap.isNull():
         raise RuntimeError("Qt could not paint a widget")
     style = app.style().name() if hasattr(app.style(), "name") else type(app.style()).__name__
-    return f"PySide6 {PYSIDE_VERSION}, Qt {qVersion()}, platform {QGuiApplication.platformName()}, style {style}"
+    # Background sync listens for the network coming back; the window module loads every workspace.
+    from PySide6.QtNetwork import QNetworkInformation
+
+    from . import main_window  # noqa: F401
+
+    backends = ", ".join(QNetworkInformation.availableBackends()) or "none"
+    return (f"PySide6 {PYSIDE_VERSION}, Qt {qVersion()}, platform {QGuiApplication.platformName()}, style {style}, "
+            f"network reachability backends: {backends}")
