@@ -70,10 +70,18 @@ def cmd_sync(args: argparse.Namespace) -> int:
                           file=sys.stderr)
                     return 1
                 enroll(store, client, username, _password(True))
-            report = SyncEngine(store, client).run()
+            live = sys.stderr.isatty()  # a long first sync shows how far it got, on one line
+            progress = (lambda m: print(f"\r{m:<60}", end="", file=sys.stderr, flush=True)) if live else None
+            try:
+                report = SyncEngine(store, client, progress=progress).run()
+            finally:
+                if live:
+                    print(file=sys.stderr)
         finally:
             client.close()
         print(report.summary())
+        for line in report.blocks_refused:
+            print(f"number block dropped: {line}")
         for line in report.rejected:
             print(f"refused: {line}")
         for line in report.skipped:

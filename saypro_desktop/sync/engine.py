@@ -208,7 +208,7 @@ class SyncEngine:
             wire = self.db(_pending_batch)
             if not wire:
                 return
-            self.progress(f"Sending {len(wire)} change(s)…")
+            self.progress(f"Sending changes: {report.pushed + report.duplicates + len(wire):,} so far…")
             try:
                 results = self.client.push(wire)
             except GapError as gap:
@@ -246,7 +246,9 @@ class SyncEngine:
             report.skipped += applied.skipped
             cursor = page["next"]
             if page["changes"]:
-                self.progress(f"Received {report.pulled} change(s)…")
+                high = page.get("high_water") or 0
+                done = f"{min(100, 100 * cursor['seq'] // high)} %, " if high else ""
+                self.progress(f"Receiving changes: {done}{report.pulled:,} so far…")
             if not page.get("more"):
                 return
 

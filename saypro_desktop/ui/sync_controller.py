@@ -52,6 +52,7 @@ class SyncController(QObject):
     finished = Signal(object)  # SyncReport
     needs_sign_in = Signal(str)  # why
     user_changed = Signal(object)  # SignedIn: after connecting, work here is the server user's
+    progress = Signal(str)  # emitted on the pool while a sync runs; shown in the status bar
 
     def __init__(self, app: AppContext, tokens: TokenStore | None = None, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -65,6 +66,7 @@ class SyncController(QObject):
         self._debounce = QTimer(self, singleShot=True, interval=AFTER_CHANGE_MS)
         self._debounce.timeout.connect(self.sync_now)
         app.bus.changed.connect(self._local_change)
+        self.progress.connect(self._progressed)  # queued: the receiver lives on the GUI thread
         self._watch_network()
 
     def _watch_network(self) -> None:
@@ -139,10 +141,14 @@ class SyncController(QObject):
         try:
             if client.refresh_token is None:
                 raise AuthError("sign in to the server to sync")
-            report = SyncEngine(self.app.store, client, run_db=self._db).run()
+            report = SyncEngine(self.app.store, client, run_db=self._db, progress=self.progress.emit).run()
         finally:
             client.close()
         return report, pending_count(self.app.store)
+
+    def _progressed(self, message: str) -> None:
+        if self.status.running:
+            self._emit(message)
 
     def _done(self, result: tuple[SyncReport, int]) -> None:
         report, pending = result

@@ -18,6 +18,8 @@ def test_connect_sync_in_background_and_see_conflicts(qtbot, app, live_server):
     controller = SyncController(app, MemoryTokenStore())
     seen = []
     controller.status_changed.connect(lambda s: seen.append((s.enrolled, s.online, s.running, s.pending)))
+    messages = []
+    controller.status_changed.connect(lambda s: messages.append(s.message))
     controller.start()
     wait_idle(qtbot, app)
     assert seen[-1][0] is False  # not enrolled: local only, no sync tried
@@ -33,6 +35,8 @@ def test_connect_sync_in_background_and_see_conflicts(qtbot, app, live_server):
         dialog.connect_now()
     assert dialog.result() == dialog.DialogCode.Accepted
     assert controller.status.enrolled and controller.status.online is True
+    # The first sync showed its progress in the status bar as it went.
+    assert any(m.startswith("Receiving changes: 100 %") for m in messages), messages
     # The untouched local Admin was merged away: the app works on as the server's user.
     assert (app.user.username, app.user.role.value) == ("boss", "Admin")
 
