@@ -1,0 +1,96 @@
+"""``saypro login`` and ``saypro sync`` against the real server on loopback."""
+
+from __future__ import annotations
+
+import io
+
+import keyring
+import pytest
+from keyring.backend import KeyringBackend
+from keyring.backends import fail
+
+from saypro_desktop.cli.main import main
+from tests.server_fixtures import DEFAULT_PASSWORD
+
+
+class DictKeyring(KeyringBackend):
+    """Stands in for the operating system's keyring (this machine has none)."""
+
+    priority = 1
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.secrets: dict[tuple[str, str], str] = {}
+
+    def get_password(self, service: str, username: str) -> str | None:
+        return self.secrets.get((service, username))
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        self.secrets[(service, username)] = password
+
+    def delete_password(self, service: str, username: str) -> None:
+        self.secrets.pop((service, username), None)
+
+
+@pytest.fixture
+def saypro(tmp_path, capsys, monkeypatch):
+    def run(name: str, *args: str, password: str | None = None) -> tuple[int, str, str]:
+        if password is not None:
+            monkeypatch.setattr("sys.stdin", io.StringIO(password + "\n"))
+        code = main([*args, "--data-dir", str(tmp_path / name)])
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    return run
+
+
+def test_login_then_sync_with_the_keyring_and_a_clear_failure_when_the_server_is_away(saypro, live_server):
+    kr = DictKeyring()
+    keyring.set_keyring(kr)
+    try:
+        live_server.create_user("lerato", "Support Agent")
+        live_server.create_user("sipho", "Support Agent")
+        code, out, err = saypro("a", "login", "--server", live_server.url, "--user", "lerato", "--password-stdin",
+                                password="not-the-password-1")
+        assert code == 1 and "login failed" in err
+        code, out, err = saypro("a", "login", "--server", live_server.url, "--user", "lerato", "--password-stdin",
+                                password=DEFAULT_PASSWORD)
+        assert code == 0 and "as lerato (Support Agent)" in out and "this desktop is enrolled" in out, out + err
+        assert kr.secrets and DEFAULT_PASSWORD not in str(kr.secrets), "a refresh token, never the password"
+        code, _, _ = saypro("a", "inquiry", "add", "--subject", "Cannot log in",  # as lerato, the enrolled user
+                            "--category", "Technical Issue", "--mode", "Phone",
+                            "--user-type", "Registered User", "--name", "Zanele Dube", "--email", "z@example.org")
+        assert code == 0
+        code, out, err = saypro("a", "sync")  # the remembered sign-in from the keyring
+        assert code == 0 and out.startswith("pushed ") and "pulled" in out, out + err
+
+        saypro("b", "login", "--server", live_server.url, "--user", "sipho", "--password-stdin",
+               password=DEFAULT_PASSWORD)
+        code, out, _ = saypro("b", "sync")
+        assert code == 0
+        code, out, _ = saypro("b", "inquiry", "list")
+        assert "Cannot log in" in out
+
+        live_server.stop()
+        saypro("a", "inquiry", "add", "--subject", "Second question", "--category",
+               "Technical Issue", "--mode", "Email", "--user-type", "Registered User", "--name", "Zanele Dube",
+               "--email", "z@example.org")
+        code, out, err = saypro("a", "sync")
+        assert code == 1 and "saypro:" in err, "it says it could not finish, and exits non-zero"
+        live_server.start()
+        code, out, err = saypro("a", "sync")
+        assert code == 0 and "still to send" not in err
+    finally:
+        keyring.set_keyring(fail.Keyring())
+
+
+def test_without_a_keyring_sync_asks_for_the_password_each_time_and_says_so(saypro, live_server):
+    keyring.set_keyring(fail.Keyring())
+    live_server.create_user("lerato", "Support Agent")
+    code, _, err = saypro("a", "login", "--server", live_server.url, "--user", "lerato", "--password-stdin",
+                          password=DEFAULT_PASSWORD)
+    assert code == 0 and "kept in" in err
+    code, _, err = saypro("a", "sync")
+    assert code == 1 and "sign in again" in err
+    code, out, _ = saypro("a", "sync", "--password-stdin", password=DEFAULT_PASSWORD)
+    assert code == 0 and out.startswith("pushed ")
