@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import pairwise
 from typing import Any
 
 from sqlalchemy import Connection, UniqueConstraint, and_, insert, select, update
@@ -32,6 +33,11 @@ OPS = frozenset({"insert", "update", "delete"})
 
 class Refused(Exception):
     """A mutation the server will not apply (acknowledged as ``rejected`` with this reason)."""
+
+
+class BatchHole(ValueError):
+    def __init__(self, seq: int) -> None:
+        super().__init__(f"the batch skips mutation {seq}: a device's mutations are numbered without holes")
 
 
 class SequenceGap(Exception):
@@ -74,12 +80,12 @@ def push(db: Database, pusher: Pusher, mutations: list[Mutation], now: datetime)
                             .with_for_update()).scalar_one_or_none()
         if mutations and last is None:
             last = mutations[0].seq - 1  # no record of this device (new, or the server was restored)
-        expected = (last or 0) + 1
-        for m in mutations:
-            if m.seq > (last or 0):
-                if m.seq != expected:
-                    raise SequenceGap(expected)
-                expected += 1
+        fresh = [m.seq for m in mutations if m.seq > (last or 0)]
+        if fresh and fresh[0] != (last or 0) + 1:
+            raise SequenceGap((last or 0) + 1)  # the server lacks what comes before this batch
+        hole = next((a + 1 for a, b in pairwise(fresh) if b != a + 1), None)
+        if hole is not None:  # not "missing": the server has nothing of this batch committed
+            raise BatchHole(hole)
         merger = Merger(conn, pusher, ServerClock(conn, now), now)
         results = [Result(m.seq, m.mutation_id, "duplicate") if m.seq <= (last or 0) else merger.apply(m)
                    for m in mutations]

@@ -324,8 +324,11 @@ def prune_acked(s: Any, now: datetime) -> int:
     old = [seq for at, seq in marks if now - datetime.fromisoformat(at) >= timedelta(days=ACKED_KEPT_DAYS)]
     dropped = 0
     if old:
+        # The newest entry always stays: the next one is numbered after it, and a device's numbers never
+        # go back (the server would take a reused number as a duplicate and drop the change).
+        newest = s.scalar(select(func.max(ChangeLogEntry.seq)))
         dropped = s.execute(delete(ChangeLogEntry).where(ChangeLogEntry.state == "acked",
-                                                         ChangeLogEntry.seq <= max(old))).rowcount
+                                                         ChangeLogEntry.seq <= min(max(old), newest - 1))).rowcount
         log.info("dropped %d outbox entries acknowledged over %d days ago", dropped, ACKED_KEPT_DAYS)
     _put(s, PRUNED, [m for m in marks
                      if now - datetime.fromisoformat(m[0]) < timedelta(days=ACKED_KEPT_DAYS)])

@@ -120,8 +120,22 @@ def adopt(session: Session, changes: list[dict[str, Any]], role: Role, enrolling
                 session.execute(update(column.table).where(column == local).values({column.name: server}))
         _rewrite_queued(session, local, server)
     session.flush()
+    _close_holes(session)
     apply_changes(session, changes)
     return result
+
+
+def _close_holes(session: Session) -> None:
+    """Number the queued entries without holes again (the server takes a device's mutations only in an
+    unbroken sequence; none of them has been sent, so renumbering is safe). Negative numbers first, so
+    that no two rows ever hold the same number during the update."""
+    first = session.scalar(select(func.min(ChangeLogEntry.seq)).where(ChangeLogEntry.state == "pending"))
+    if first is None:
+        return
+    session.execute(text(
+        "UPDATE change_log SET seq = -r.n FROM (SELECT seq AS old, :first - 1 + ROW_NUMBER() OVER (ORDER BY seq) "
+        "AS n FROM change_log WHERE seq >= :first) AS r WHERE change_log.seq = r.old"), {"first": first})
+    session.execute(text("UPDATE change_log SET seq = -seq WHERE seq < 0"))
 
 
 def _rewrite_queued(session: Session, local: str, server: str | None) -> None:

@@ -91,6 +91,8 @@ def push(body: PushRequest, request: Request, caller: CallerDep) -> dict[str, An
         results, last_seq = merge.push(s.db, pusher, mutations, s.settings.clock())
     except merge.SequenceGap as exc:
         raise ApiError(409, str(exc), expected_seq=exc.expected) from exc
+    except merge.BatchHole as exc:
+        raise ApiError(422, f"{exc}; nothing was applied") from exc
     _note_client(request, caller.device_id)
     return {"results": [r.__dict__ for r in results], "last_seq": last_seq}
 

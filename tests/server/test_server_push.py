@@ -64,6 +64,18 @@ def test_a_gap_is_refused_whole_with_the_expected_sequence(live_server, desk):
     assert [x["status"] for x in a.push(skipped, after_gap)["results"]] == ["applied", "applied"]
 
 
+def test_a_batch_with_a_hole_is_refused_whole_and_never_taken_as_a_gap(live_server, desk):
+    """A new device's first batch sets where it starts; a hole inside a batch is an error of the desktop,
+    not a sign that the server lacks something (answering 'expected 3' would make it drop 1 and 2)."""
+    a = desk()
+    muts = [a.insert_inquiry()[1] for _ in range(4)]
+    size = _feed_size(live_server)
+    r = a.post("/sync/push", {"mutations": [muts[0], muts[1], muts[3]]})
+    assert r.status_code == 422 and "skips mutation 3" in r.json()["detail"] and "expected_seq" not in r.json()
+    assert _feed_size(live_server) == size
+    assert [x["status"] for x in a.push(*muts)["results"]] == ["applied"] * 4
+
+
 def test_merge_is_per_field_and_the_older_stamp_loses(live_server, desk):
     a, b = desk("anna"), desk("ben")
     row_id, m = a.insert_inquiry()

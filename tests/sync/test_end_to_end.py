@@ -241,3 +241,31 @@ def test_acknowledged_outbox_entries_are_dropped_after_thirty_days_and_nothing_e
     assert any(f.get("subject") == "Logged in the spring, edited today" for _, f in kept), "sent today: kept"
     with a.store.session() as s:
         assert len(s.get(Setting, PRUNED).value) == 1, "only notes younger than 30 days are kept"
+
+
+def test_the_newest_outbox_entry_outlives_the_clean_up_so_numbers_never_go_back(desktops):
+    """With every entry acknowledged long ago, the clean-up keeps the newest: the next change is numbered
+    after it. (Were the numbers to start again at 1, the server would take the change as a duplicate.)"""
+    from datetime import timedelta
+
+    from sqlalchemy import func, select
+
+    from saypro_desktop.models import ChangeLogEntry, Setting
+    from saypro_desktop.models.base import utcnow
+    from saypro_desktop.sync.engine import PRUNED, prune_acked
+
+    a, b = desktops("a", "lerato"), desktops("b", "sipho")
+    with a.work() as ctx:
+        ref = svc.create_inquiry(ctx, _draft("Asked in the spring")).inquiry_ref
+    a.sync()
+    with a.store.session() as s:
+        newest = s.scalar(select(func.max(ChangeLogEntry.seq)))
+        s.get(Setting, PRUNED).value = [[(utcnow() - timedelta(days=31)).isoformat(), newest]]
+        assert prune_acked(s, utcnow()) > 0
+    with a.store.session() as s:
+        assert s.scalars(select(ChangeLogEntry.seq)).all() == [newest]
+    with a.work() as ctx:
+        svc.update_inquiry(ctx, edit(ctx, ref), subject="Asked in the spring, answered in the winter")
+    assert a.sync().pushed == 2  # the edit and its audit row: applied, not taken as duplicates
+    b.sync()
+    assert [row[3] for row in b.inquiries()] == ["Asked in the spring, answered in the winter"]

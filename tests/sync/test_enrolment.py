@@ -23,14 +23,13 @@ from tests.sync.conftest import Desktop
 def _standalone(tmp_path: Path, *agents: str):
     """A desktop used alone: the first local Admin created the agents, who logged and worked inquiries."""
     store = open_store(DataPaths(tmp_path / "standalone"))
-    with acting(store) as ctx:  # the first local Admin
-        for name in agents:
+    for k, name in enumerate(agents):  # each joins, then works: removed user rows leave holes in the outbox
+        with acting(store) as ctx:  # the first local Admin
             create_staff_user(ctx, name, name.title(), "Support Agent", password=DEFAULT_PASSWORD)
-    for k, name in enumerate(agents):
         with acting(store, name) as ctx:
             inquiry = svc.create_inquiry(ctx, draft(subject=f"Logged offline by {name}"))
             svc.add_action_step(ctx, inquiry, f"{name} called the user back")
-            svc.assign(ctx, inquiry, find_staff(ctx.session, agents[(k + 1) % len(agents)]))
+            svc.assign(ctx, inquiry, find_staff(ctx.session, agents[k - 1]))
     return store
 
 
