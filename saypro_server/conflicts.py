@@ -18,7 +18,7 @@ from .auth import Caller
 from .checks import check_decoded, parse_stamp
 from .rules import write_refusal
 from .store.db import Database, ServerClock
-from .store.schema import SYNCED, conflict
+from .store.schema import SYNCED, conflict, device
 
 
 class ConflictError(Exception):
@@ -31,10 +31,14 @@ def _iso(moment: datetime | None) -> str | None:
     return moment.isoformat() if moment else None
 
 
-def as_json(row: Any) -> dict[str, Any]:
+def as_json(row: Any, people: dict[str, str] | None = None) -> dict[str, Any]:
+    """``people``: a stamp's device part -> the display name of the device's user (each side's ``by``)."""
+    people = people or {}
     return {"id": row["id"], "table": row["table_name"], "row_id": row["row_id"], "field": row["field"],
-            "kept": {"value": row["kept_value"], "stamp": row["kept_stamp"], "device": row["kept_device"]},
-            "losing": {"value": row["losing_value"], "stamp": row["losing_stamp"], "device": row["losing_device"]},
+            "kept": {"value": row["kept_value"], "stamp": row["kept_stamp"], "device": row["kept_device"],
+                     "by": people.get(row["kept_device"] or "")},
+            "losing": {"value": row["losing_value"], "stamp": row["losing_stamp"], "device": row["losing_device"],
+                       "by": people.get(row["losing_device"] or "")},
             "created_at": _iso(row["created_at"]), "settled": row["settled"], "settled_at": _iso(row["settled_at"]),
             "settled_by": row["settled_by"], "settled_value": row["settled_value"]}
 
@@ -46,7 +50,14 @@ def list_conflicts(db: Database, *, settled: bool | None, row_id: str | None, li
     if row_id is not None:
         q = q.where(conflict.c.row_id == row_id)
     with db.read() as conn:
-        return [as_json(r) for r in conn.execute(q).mappings()]
+        rows = conn.execute(q).mappings().all()
+        people: dict[str, str] = {}
+        if rows:  # a stamp names its device by the tail of the device's UUID (the desktop's clock_device)
+            staff = SYNCED["staff_user"]
+            for device_id, name in conn.execute(select(device.c.id, staff.c.display_name)
+                                                .join(staff, staff.c.id == device.c.user_id)):
+                people[device_id.replace("-", "")[-12:]] = name
+        return [as_json(r, people) for r in rows]
 
 
 def settle(db: Database, caller: Caller, conflict_id: int, choice: str, text: str | None,

@@ -3,6 +3,7 @@ the server kept the other; both are shown here, and settling writes the chosen t
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from PySide6.QtWidgets import (
@@ -17,6 +18,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..models import SYNCED_MODELS, Inquiry
+from ..store import Store
 from .sync_controller import SyncController
 
 
@@ -50,9 +53,10 @@ class ConflictsDialog(QDialog):
             buttons.addWidget(b)
         layout = QVBoxLayout(self)
         layout.addWidget(self.items)
-        layout.addWidget(QLabel("Shown now (kept by the merge):"))
+        self.kept_label, self.losing_label = QLabel("Shown now (kept by the merge):"), QLabel("The other edit:")
+        layout.addWidget(self.kept_label)
         layout.addWidget(self.kept)
-        layout.addWidget(QLabel("The other edit:"))
+        layout.addWidget(self.losing_label)
         layout.addWidget(self.losing)
         layout.addWidget(self.text)
         layout.addLayout(buttons)
@@ -60,12 +64,13 @@ class ConflictsDialog(QDialog):
         self.reload()
 
     def reload(self) -> None:
-        self.controller.with_client(lambda c: c.conflicts(), self._loaded, self._failed)
+        store, tz = self.controller.app.store, self.controller.app.settings.calendar().tz
+        self.controller.with_client(lambda c: _described(store, tz, c.conflicts()), self._loaded, self._failed)
 
     def _loaded(self, conflicts: list[dict[str, Any]]) -> None:
         self.items.clear()
         for c in conflicts:
-            item = QListWidgetItem(f"{c['table']} {c['row_id'][:8]}… · {c['field']} · {c['created_at'][:16]}")
+            item = QListWidgetItem(c["title"])
             item.setData(256, c)
             self.items.addItem(item)
         self.message.setText(f"{len(conflicts)} conflict(s) to settle." if conflicts else "Nothing to settle.")
@@ -76,6 +81,10 @@ class ConflictsDialog(QDialog):
         c = item.data(256) if item else None
         self.kept.setPlainText(str(c["kept"]["value"]) if c else "")
         self.losing.setPlainText(str(c["losing"]["value"]) if c else "")
+        self.kept_label.setText("Shown now (kept by the merge)" + (f", by {c['kept']['by']}:" if c and
+                                                                    c["kept"].get("by") else ":"))
+        self.losing_label.setText("The other edit" + (f", by {c['losing']['by']}:" if c and c["losing"].get("by")
+                                                      else ":"))
 
     def settle(self, choice: str) -> None:
         item = self.items.currentItem()
@@ -95,3 +104,19 @@ class ConflictsDialog(QDialog):
 
     def _failed(self, exc: Exception) -> None:
         self.message.setText(f"Could not reach the conflicts: {exc}")
+
+
+def _described(store: Store, tz: Any, conflicts: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each conflict with a title a person reads: the Inquiry ID and subject, the field, the local time
+    (on the pool: it reads the local store)."""
+    with store.session() as s:
+        for c in conflicts:
+            model = SYNCED_MODELS.get(c["table"])
+            row = s.get(model, c["row_id"]) if model is not None else None
+            inquiry = row if isinstance(row, Inquiry) else (
+                s.get(Inquiry, row.inquiry_id) if row is not None and hasattr(row, "inquiry_id") else None)
+            where = f"{inquiry.display_id} “{inquiry.subject[:40]}”" if inquiry else f"{c['table']} {c['row_id'][:8]}"
+            when = datetime.fromisoformat(c["created_at"]).astimezone(tz)
+            field = c["field"].replace("_", " ").capitalize()
+            c["title"] = f"{where} · {field} · {when:%d/%m/%Y %H:%M}"
+    return conflicts

@@ -167,6 +167,7 @@ class ConflictSide(BaseModel):
     value: Any
     stamp: str
     device: str | None
+    by: str | None = None  # the display name of the device's user
 
 
 class ConflictOut(BaseModel):

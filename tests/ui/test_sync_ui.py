@@ -79,3 +79,51 @@ def test_an_unreachable_server_backs_off_and_keeps_everything(qtbot, app, live_s
         back(QNetworkInformation.Reachability.Online)
     assert controller.status.online is True and controller.status.pending == 0
     assert controller._failures == 0
+
+
+def test_a_conflict_is_shown_with_its_inquiry_id_and_who_wrote_each_side(qtbot, app, live_server, tmp_path):
+    from saypro_desktop.services.context import acting
+    from saypro_desktop.services.inquiries import get_inquiry, update_inquiry
+    from saypro_desktop.store import DataPaths, open_store
+    from saypro_desktop.sync.engine import SyncEngine, enroll, make_client
+
+    live_server.create_user("boss", "Admin", display_name="Busi Khumalo")
+    live_server.create_user("sipho", "Support Agent", display_name="Sipho Ndlovu")
+    controller = SyncController(app, MemoryTokenStore())
+    with qtbot.waitSignal(controller.finished, timeout=20_000):
+        controller.sign_in(live_server.url, "boss", DEFAULT_PASSWORD, lambda _: None, lambda exc: None)
+    ref = []
+    app.write(lambda ctx: ref.append(create_inquiry(ctx, draft()).display_id), "inquiry")
+    wait_idle(qtbot, app)
+    with qtbot.waitSignal(controller.finished, timeout=20_000):
+        controller.sync_now()
+    other = open_store(DataPaths(tmp_path / "other"))
+    client = make_client(other, live_server.url, MemoryTokenStore(), "sipho")
+    enroll(other, client, "sipho", DEFAULT_PASSWORD)
+    SyncEngine(other, client).run()
+    with acting(other, "sipho") as ctx:  # both change the subject while apart; Sipho syncs first
+        update_inquiry(ctx, get_inquiry(ctx, ref[0]), subject="Featured ad charged twice")
+    app.write(lambda ctx: update_inquiry(ctx, get_inquiry(ctx, ref[0]), subject="Double charge on my ad"),
+              "inquiry")
+    wait_idle(qtbot, app)
+    SyncEngine(other, client).run()
+    with qtbot.waitSignal(controller.finished, timeout=20_000):
+        controller.sync_now()
+
+    conflicts = ConflictsDialog(controller)
+    qtbot.addWidget(conflicts)
+    qtbot.waitUntil(lambda: conflicts.items.count() == 1, timeout=10_000)
+    with app.store.session() as s:  # the provisional reference it was logged with found its real ID
+        real = get_inquiry(_Ctx(s), ref[0]).inquiry_ref
+    title = conflicts.items.item(0).text()
+    assert real and title.startswith(f"{real} “Double charge on my ad” · Subject · "), title
+    assert conflicts.kept_label.text() == "Shown now (kept by the merge), by Busi Khumalo:"
+    assert conflicts.losing_label.text() == "The other edit, by Sipho Ndlovu:"
+    assert conflicts.losing.toPlainText() == "Featured ad charged twice"
+    client.close()
+    other.close()
+
+
+class _Ctx:
+    def __init__(self, session) -> None:
+        self.session = session
