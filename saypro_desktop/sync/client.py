@@ -60,6 +60,11 @@ class Session:
     server_epoch: str
 
 
+# Idle connections are dropped before common servers drop them (uvicorn after 5 s): reusing one the server
+# is closing at that moment fails a request for nothing.
+CONNECTION_LIMITS = httpx.Limits(keepalive_expiry=3.0)
+
+
 class SyncClient:
     def __init__(self, server_url: str, device_id: str, schema: str, *, allow_insecure: bool = False,
                  timeout: float = 30.0, transport: httpx.BaseTransport | None = None) -> None:
@@ -71,7 +76,7 @@ class SyncClient:
         headers = {"X-SayPro-Protocol": str(PROTOCOL_VERSION), "X-SayPro-Schema": schema,
                    "X-SayPro-Build": __version__, "X-SayPro-Device": device_id}
         self.http = httpx.Client(base_url=self.base + API, headers=headers, timeout=timeout, transport=transport,
-                                 verify=True)
+                                 verify=True, limits=CONNECTION_LIMITS)
         self.bytes_sent = 0
         self.bytes_received = 0
 

@@ -35,6 +35,7 @@ log = logging.getLogger(__name__)
 PERIOD_MS = 5 * 60_000
 AFTER_CHANGE_MS = 10_000
 MAX_BACKOFF_MS = 15 * 60_000
+RESUME_MS = 10_000  # after a run that broke but got somewhere (a long first sync on a poor line): go on soon
 
 
 @dataclass
@@ -125,6 +126,7 @@ class SyncController(QObject):
             self._again = True  # one more run right after this one
             return
         self.status.running = True
+        self._got_somewhere = False
         self._emit("Syncing…")
         self.app.runner.read(self._run, self._done, self._failed)
 
@@ -148,6 +150,7 @@ class SyncController(QObject):
 
     def _progressed(self, message: str) -> None:
         if self.status.running:
+            self._got_somewhere = True
             self._emit(message)
 
     def _done(self, result: tuple[SyncReport, int]) -> None:
@@ -177,8 +180,14 @@ class SyncController(QObject):
             self._emit(str(exc))
             return
         self.status.online = False if isinstance(exc, SyncError) else self.status.online
-        self._failures += 1
-        delay = min(MAX_BACKOFF_MS, 30_000 * 2 ** (self._failures - 1))
+        if getattr(self, "_got_somewhere", False):
+            # Pages received or batches sent are kept: the line works, only badly. Backing off further
+            # would stretch a long first sync over hours.
+            self._failures = 0
+            delay = RESUME_MS
+        else:
+            self._failures += 1
+            delay = min(MAX_BACKOFF_MS, 30_000 * 2 ** (self._failures - 1))
         delay = int(delay * random.uniform(0.8, 1.2))  # jitter: desktops do not retry in step
         log.info("sync failed (%s); next try in %d s", exc, delay // 1000)
         self._emit(f"Offline – will retry in {delay // 1000} s ({exc})")

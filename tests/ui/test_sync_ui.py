@@ -127,3 +127,21 @@ def test_a_conflict_is_shown_with_its_inquiry_id_and_who_wrote_each_side(qtbot, 
 class _Ctx:
     def __init__(self, session) -> None:
         self.session = session
+
+
+def test_a_run_that_broke_after_getting_somewhere_goes_on_soon_instead_of_backing_off(qtbot, app):
+    from saypro_desktop.sync.client import SyncError
+    from saypro_desktop.ui.sync_controller import RESUME_MS
+
+    controller = SyncController(app, MemoryTokenStore())
+    controller.status.enrolled = True
+    for _ in range(3):  # three runs that got nowhere: 30 s, 60 s, 120 s (with jitter)
+        controller.status.running, controller._got_somewhere = True, False
+        controller._failed(SyncError("cannot reach the server"))
+    assert controller._failures == 3 and controller._timer.remainingTime() > 90_000
+    controller.status.running, controller._got_somewhere = True, False
+    controller.progress.emit("Receiving changes: 12 %, 40,000 so far…")  # a page was applied, then the line broke
+    qtbot.waitUntil(lambda: controller._got_somewhere, timeout=2000)
+    controller._failed(SyncError("peer closed connection"))
+    assert controller._failures == 0 and controller._timer.remainingTime() <= RESUME_MS * 1.2
+    assert "will retry in" in controller.status.message
