@@ -301,7 +301,7 @@ def fast_link(args: argparse.Namespace, work: Path) -> dict[str, Any]:
             "ms_per_inquiry": r(took * 1000 / n, 2),
             **wire, "bytes_per_inquiry": round(wire["sent_bytes"] / n),
             "client_counter_sent_bytes": a.client.bytes_sent,
-            "request_body_compressed": False,
+            "request_body_compressed": True,
         }
         res["server_after_upload"] = {**server_counts(server), "database_mb": server.database_size_mb()}
         print(f"[fast]   {took:.0f} s", flush=True)

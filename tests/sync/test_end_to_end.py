@@ -269,3 +269,34 @@ def test_the_newest_outbox_entry_outlives_the_clean_up_so_numbers_never_go_back(
     assert a.sync().pushed == 2  # the edit and its audit row: applied, not taken as duplicates
     b.sync()
     assert [row[3] for row in b.inquiries()] == ["Asked in the spring, answered in the winter"]
+
+
+def test_pushes_travel_zstd_compressed_and_arrive_whole(desktops, live_server):
+    import httpx
+    import zstandard
+
+    from saypro_desktop.sync.engine import SyncEngine, make_client
+
+    a, b = desktops("a", "lerato"), desktops("b", "sipho")
+    with a.work() as ctx:
+        for k in range(40):
+            svc.create_inquiry(ctx, _draft(f"Question {k} about my listing", description="The ad " * 40))
+    sent: list[httpx.Request] = []
+
+    class Recording(httpx.HTTPTransport):
+        def handle_request(self, request: httpx.Request) -> httpx.Response:
+            sent.append(request)
+            return super().handle_request(request)
+
+    client = make_client(a.store, live_server.url, transport=Recording())  # A's sign-in, recorded on the way
+    client.access_token, client.refresh_token = a.client.access_token, a.client.refresh_token
+    report = SyncEngine(a.store, client).run()
+    client.close()
+    pushes = [r for r in sent if r.url.path.endswith("/sync/push")]
+    assert report.pushed == 80 and pushes
+    for r in pushes:
+        assert r.headers["Content-Encoding"] == "zstd"
+        plain = zstandard.ZstdDecompressor().decompress(r.content, max_output_size=10**7)
+        assert len(r.content) * 4 < len(plain)
+    b.sync()
+    assert len(b.inquiries()) == 40
