@@ -160,10 +160,10 @@ class SyncClient:
 
     def push(self, mutations: list[dict[str, Any]]) -> list[dict[str, Any]]:
         body = json.dumps({"mutations": mutations}, separators=(",", ":"), ensure_ascii=False).encode()
-        headers = {"Content-Type": "application/json"}
+        headers = {"Content-Type": "application/json", "Accept-Encoding": "zstd"}
         if len(body) > COMPRESS_FROM:  # a batch of 200 is ~100 KB of JSON and about a tenth of it in zstd
             body, headers["Content-Encoding"] = zstandard.ZstdCompressor(level=3).compress(body), "zstd"
-        return self._send("POST", "/sync/push", content=body, headers=headers).json()["results"]
+        return _body(self._send("POST", "/sync/push", content=body, headers=headers))["results"]
 
     def blob_status(self, sha256: str) -> dict[str, Any]:
         return self._send("GET", f"/blobs/{sha256}/status").json()
@@ -187,10 +187,14 @@ class SyncClient:
 
     def pull(self, cursor: dict[str, Any] | None, max_bytes: int = DEFAULT_PULL_BYTES,
              tables: list[str] | None = None) -> dict[str, Any]:
-        response = self._send("POST", "/sync/pull", json={"cursor": cursor, "max_bytes": max_bytes,
-                                                          **({"tables": tables} if tables else {})},
-                              headers={"Accept-Encoding": "zstd"})
-        body = response.content
-        if response.headers.get("Content-Encoding") == "zstd" and body[:4] == b"\x28\xb5\x2f\xfd":
-            body = zstandard.ZstdDecompressor().decompress(body, max_output_size=64 * 1024 * 1024)
-        return json.loads(body)
+        return _body(self._send("POST", "/sync/pull", json={"cursor": cursor, "max_bytes": max_bytes,
+                                                            **({"tables": tables} if tables else {})},
+                                headers={"Accept-Encoding": "zstd"}))
+
+
+def _body(response: httpx.Response) -> Any:
+    """The JSON of an answer sent with ``Content-Encoding: zstd`` (httpx may have decoded it already)."""
+    body = response.content
+    if response.headers.get("Content-Encoding") == "zstd" and body[:4] == b"\x28\xb5\x2f\xfd":
+        body = zstandard.ZstdDecompressor().decompress(body, max_output_size=64 * 1024 * 1024)
+    return json.loads(body)

@@ -75,8 +75,10 @@ def claim(body: ClaimRequest, request: Request, caller: CallerDep) -> dict[str, 
                         for b, why in result.refused]}
 
 
-@router.post("/sync/push", response_model=PushResponse, responses={**_AUTH_ERRORS, 409: {"model": GapProblem}})
-def push(body: PushRequest, request: Request, caller: CallerDep) -> dict[str, Any]:
+@router.post("/sync/push", response_model=PushResponse, responses={
+    **_AUTH_ERRORS, 409: {"model": GapProblem},
+    200: {"description": "zstd-compressed when the request's Accept-Encoding names zstd"}})
+def push(body: PushRequest, request: Request, caller: CallerDep) -> Response:
     if not can_push(caller.role):
         raise ApiError(403, f"the {caller.role.value} role may not write; nothing was applied and queued "
                             "changes stay on the desktop")
@@ -94,7 +96,7 @@ def push(body: PushRequest, request: Request, caller: CallerDep) -> dict[str, An
     except merge.BatchHole as exc:
         raise ApiError(422, f"{exc}; nothing was applied") from exc
     _note_client(request, caller.device_id)
-    return {"results": [r.__dict__ for r in results], "last_seq": last_seq}
+    return _json({"results": [r.__dict__ for r in results], "last_seq": last_seq}, request)
 
 
 @router.post("/sync/pull", response_model=PullResponse, responses={
@@ -111,7 +113,12 @@ def pull(body: PullRequest, request: Request, caller: CallerDep) -> Response:
         page = feed.read_page(conn, caller.role, cursor, body.max_bytes, body.tables)
     if not page.reset:
         _note_client(request, caller.device_id, pulled=cursor[1] if cursor else 0)
-    payload = json.dumps(page.as_json(), separators=(",", ":"), ensure_ascii=False).encode()
+    return _json(page.as_json(), request)
+
+
+def _json(body: dict[str, Any], request: Request) -> Response:
+    """JSON, zstd-compressed for a client that accepts it (pages and push answers run to 100s of KB)."""
+    payload = json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
     headers = {"Vary": "Accept-Encoding"}
     if accepts_zstd(request):
         payload = zstandard.ZstdCompressor(level=3).compress(payload)  # not thread-safe: one per call

@@ -271,7 +271,7 @@ def test_the_newest_outbox_entry_outlives_the_clean_up_so_numbers_never_go_back(
     assert [row[3] for row in b.inquiries()] == ["Asked in the spring, answered in the winter"]
 
 
-def test_pushes_travel_zstd_compressed_and_arrive_whole(desktops, live_server):
+def test_pushes_and_their_answers_travel_zstd_compressed(desktops, live_server):
     import httpx
     import zstandard
 
@@ -282,11 +282,15 @@ def test_pushes_travel_zstd_compressed_and_arrive_whole(desktops, live_server):
         for k in range(40):
             svc.create_inquiry(ctx, _draft(f"Question {k} about my listing", description="The ad " * 40))
     sent: list[httpx.Request] = []
+    answers: list[str] = []
 
     class Recording(httpx.HTTPTransport):
         def handle_request(self, request: httpx.Request) -> httpx.Response:
             sent.append(request)
-            return super().handle_request(request)
+            response = super().handle_request(request)
+            if request.url.path.endswith("/sync/push"):
+                answers.append(response.headers.get("Content-Encoding", ""))
+            return response
 
     client = make_client(a.store, live_server.url, transport=Recording())  # A's sign-in, recorded on the way
     client.access_token, client.refresh_token = a.client.access_token, a.client.refresh_token
@@ -298,5 +302,6 @@ def test_pushes_travel_zstd_compressed_and_arrive_whole(desktops, live_server):
         assert r.headers["Content-Encoding"] == "zstd"
         plain = zstandard.ZstdDecompressor().decompress(r.content, max_output_size=10**7)
         assert len(r.content) * 4 < len(plain)
+    assert answers and set(answers) == {"zstd"}, "and the answers come back compressed too"
     b.sync()
     assert len(b.inquiries()) == 40
