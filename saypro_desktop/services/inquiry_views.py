@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..core.sla import SlaState
-from ..models import Attachment, Inquiry, StaffUser
+from ..models import SYNCED_MODELS, Attachment, Inquiry, StaffUser
 from .context import NotFound, ServiceContext
 from .inquiry_queries import history, linked_inquiries
 from .sla_watch import sla_view
@@ -98,3 +98,17 @@ def staff_choices(session: Session) -> list[tuple[str, str]]:
     return [(u.id, u.display_name) for u in session.scalars(
         select(StaffUser).where(StaffUser.active.is_(True), StaffUser.deleted.is_(False))
         .order_by(StaffUser.display_name))]
+
+
+def conflict_titles(session: Session, tz: Any, conflicts: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The server's conflicts, each with a ``title`` a person reads: the Inquiry ID and subject of the
+    inquiry it concerns, the field, and the local time."""
+    for c in conflicts:
+        model = SYNCED_MODELS.get(c["table"])
+        row = session.get(model, c["row_id"]) if model is not None else None
+        inquiry = row if isinstance(row, Inquiry) else (
+            session.get(Inquiry, row.inquiry_id) if row is not None and hasattr(row, "inquiry_id") else None)
+        where = f"{inquiry.display_id} “{inquiry.subject[:40]}”" if inquiry else f"{c['table']} {c['row_id'][:8]}"
+        when = datetime.fromisoformat(c["created_at"]).astimezone(tz)
+        c["title"] = f"{where} · {c['field'].replace('_', ' ').capitalize()} · {when:%d/%m/%Y %H:%M}"
+    return conflicts

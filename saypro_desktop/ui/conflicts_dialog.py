@@ -3,7 +3,6 @@ the server kept the other; both are shown here, and settling writes the chosen t
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from PySide6.QtWidgets import (
@@ -18,7 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..models import SYNCED_MODELS, Inquiry
+from ..services.inquiry_views import conflict_titles
 from ..store import Store
 from .sync_controller import SyncController
 
@@ -65,7 +64,7 @@ class ConflictsDialog(QDialog):
 
     def reload(self) -> None:
         store, tz = self.controller.app.store, self.controller.app.settings.calendar().tz
-        self.controller.with_client(lambda c: _described(store, tz, c.conflicts()), self._loaded, self._failed)
+        self.controller.with_client(lambda c: _titled(store, tz, c.conflicts()), self._loaded, self._failed)
 
     def _loaded(self, conflicts: list[dict[str, Any]]) -> None:
         self.items.clear()
@@ -106,17 +105,7 @@ class ConflictsDialog(QDialog):
         self.message.setText(f"Could not reach the conflicts: {exc}")
 
 
-def _described(store: Store, tz: Any, conflicts: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Each conflict with a title a person reads: the Inquiry ID and subject, the field, the local time
-    (on the pool: it reads the local store)."""
-    with store.session() as s:
-        for c in conflicts:
-            model = SYNCED_MODELS.get(c["table"])
-            row = s.get(model, c["row_id"]) if model is not None else None
-            inquiry = row if isinstance(row, Inquiry) else (
-                s.get(Inquiry, row.inquiry_id) if row is not None and hasattr(row, "inquiry_id") else None)
-            where = f"{inquiry.display_id} “{inquiry.subject[:40]}”" if inquiry else f"{c['table']} {c['row_id'][:8]}"
-            when = datetime.fromisoformat(c["created_at"]).astimezone(tz)
-            field = c["field"].replace("_", " ").capitalize()
-            c["title"] = f"{where} · {field} · {when:%d/%m/%Y %H:%M}"
-    return conflicts
+
+def _titled(store: Store, tz: Any, conflicts: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    with store.session() as s:  # on the pool, with the server's answer
+        return conflict_titles(s, tz, conflicts)

@@ -62,6 +62,7 @@ class SyncController(QObject):
         self.status = SyncStatus()
         self._failures = 0
         self._again = False
+        self._got_somewhere = False  # this run applied a page or sent a batch (see _failed)
         self._timer = QTimer(self, singleShot=True)
         self._timer.timeout.connect(self.sync_now)
         self._debounce = QTimer(self, singleShot=True, interval=AFTER_CHANGE_MS)
@@ -180,7 +181,7 @@ class SyncController(QObject):
             self._emit(str(exc))
             return
         self.status.online = False if isinstance(exc, SyncError) else self.status.online
-        if getattr(self, "_got_somewhere", False):
+        if self._got_somewhere:
             # Pages received or batches sent are kept: the line works, only badly. Backing off further
             # would stretch a long first sync over hours.
             self._failures = 0

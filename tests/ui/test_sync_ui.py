@@ -113,8 +113,8 @@ def test_a_conflict_is_shown_with_its_inquiry_id_and_who_wrote_each_side(qtbot, 
     conflicts = ConflictsDialog(controller)
     qtbot.addWidget(conflicts)
     qtbot.waitUntil(lambda: conflicts.items.count() == 1, timeout=10_000)
-    with app.store.session() as s:  # the provisional reference it was logged with found its real ID
-        real = get_inquiry(_Ctx(s), ref[0]).inquiry_ref
+    with acting(app.store) as ctx:  # the provisional reference it was logged with found its real ID
+        real = get_inquiry(ctx, ref[0]).inquiry_ref
     title = conflicts.items.item(0).text()
     assert real and title.startswith(f"{real} “Double charge on my ad” · Subject · "), title
     assert conflicts.kept_label.text() == "Shown now (kept by the merge), by Busi Khumalo:"
@@ -122,11 +122,6 @@ def test_a_conflict_is_shown_with_its_inquiry_id_and_who_wrote_each_side(qtbot, 
     assert conflicts.losing.toPlainText() == "Featured ad charged twice"
     client.close()
     other.close()
-
-
-class _Ctx:
-    def __init__(self, session) -> None:
-        self.session = session
 
 
 def test_a_run_that_broke_after_getting_somewhere_goes_on_soon_instead_of_backing_off(qtbot, app):
