@@ -318,7 +318,7 @@ def fast_link(args: argparse.Namespace, work: Path) -> dict[str, Any]:
 
         b_inquiries = b.count(Inquiry)
         res["first_sync"] = {
-            "wall_s": r(took), "changes_pulled": got.pulled, "skipped": len(got.skipped),
+            "wall_s": r(took), "changes_pulled": got.pulled, "skipped": len(got.set_aside),
             "changes_per_s": r(got.pulled / took), "ms_per_inquiry": r(took * 1000 / n, 2), **wire,
             "received_bytes_per_inquiry": round(wire["received_bytes"] / n),
             "client_counter_received_bytes": b.client.bytes_received,

@@ -138,7 +138,8 @@ class BenchServer:
     # process ----------------------------------------------------------------------------------------------
     def start(self) -> BenchServer:
         self._create_database()
-        env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+        # Its own data folder: the token secret is made there, never in the account's real one.
+        env = {**os.environ, "PYTHONUNBUFFERED": "1", "SAYPRO_SERVER_DATA": str(self.workdir / "server-data")}
         cmd = [str(VENV_BIN / "saypro-server"), "--database-url", self.db_url, "serve", "--host", "127.0.0.1",
                "--port", str(self.port), "--workers", str(self.workers)]
         self.log = self.log_path.open("wb")

@@ -56,6 +56,7 @@ def create_user(db: Database, username: str, role: Role, password: str, now: dat
     if weak:
         raise AdminError(weak)
     display = (display_name or username).strip()[:120]
+    digest = hash_password(password)  # slow: not while holding the feed lock
     with db.write() as conn:
         existing = conn.execute(select(staff_user.c.id, staff_user.c.deleted)
                                 .where(func.lower(staff_user.c.username) == username.lower())).first()
@@ -65,7 +66,7 @@ def create_user(db: Database, username: str, role: Role, password: str, now: dat
         user_id = _insert_synced(conn, clock, "staff_user", {"username": username, "display_name": display,
                                                              "role": role, "email": email, "active": True,
                                                              "access_expires_on": None}, now)
-        conn.execute(insert(credential).values(user_id=user_id, password_hash=hash_password(password), updated_at=now))
+        conn.execute(insert(credential).values(user_id=user_id, password_hash=digest, updated_at=now))
         _insert_synced(conn, clock, "audit_entry", {"at": now, "actor_id": None, "entity": "staff_user",
                                                     "entity_id": user_id, "action": "create",
                                                     "summary": f"{display} ({role.value}) created on the server",
@@ -75,21 +76,29 @@ def create_user(db: Database, username: str, role: Role, password: str, now: dat
     return user_id
 
 
-def set_password(db: Database, username: str, password: str, now: datetime) -> None:
+def set_password(db: Database, username: str, password: str, now: datetime) -> int:
+    """Set the password and end the user's sign-ins everywhere (returns on how many devices): a reset usually
+    means the old password, or a desktop signed in with it, is in the wrong hands, so the access and refresh
+    tokens issued before stop working at once."""
     weak = check_strength(password)
     if weak:
         raise AdminError(weak)
+    digest = hash_password(password)  # slow: before the transaction
     with db.write(feed_lock=False) as conn:
         user = find_user(conn, username)
         if user is None:
             raise AdminError(f"there is no staff user named {username!r}")
-        digest = hash_password(password)
         if conn.execute(select(credential.c.user_id).where(credential.c.user_id == user["id"])).first():
             conn.execute(update(credential).where(credential.c.user_id == user["id"])
                          .values(password_hash=digest, updated_at=now))
         else:
             conn.execute(insert(credential).values(user_id=user["id"], password_hash=digest, updated_at=now))
-        audit(conn, now, "password_set", username, user_id=user["id"])
+        ended = conn.execute(update(device).where(device.c.user_id == user["id"]).values(
+            refresh_hash=None, prev_refresh_hash=None, refresh_family=None, prev_refresh_used=False,
+            token_gen=device.c.token_gen + 1)).rowcount
+        audit(conn, now, "password_set", username, user_id=user["id"],
+              detail=f"signed out of {ended} device(s): their access and refresh tokens ended")
+    return ended
 
 
 def revoke_device(db: Database, device_id: str, now: datetime) -> dict[str, Any]:
@@ -99,7 +108,8 @@ def revoke_device(db: Database, device_id: str, now: datetime) -> dict[str, Any]
         if row is None:
             raise AdminError(f"there is no device {device_id!r}; 'saypro-server list-devices' shows them")
         conn.execute(update(device).where(device.c.id == device_id).values(
-            revoked=True, refresh_hash=None, prev_refresh_hash=None, token_gen=device.c.token_gen + 1))
+            revoked=True, refresh_hash=None, prev_refresh_hash=None, refresh_family=None,
+            token_gen=device.c.token_gen + 1))
         audit(conn, now, "device_revoked", row["username"], user_id=row["user_id"], device_id=device_id)
         return dict(row)
 
@@ -122,6 +132,7 @@ def rotate_epoch(db: Database, now: datetime, number_gap: int = numbers.DEFAULT_
     epoch = new_epoch()
     with db.write() as conn:
         set_meta(conn, "epoch", epoch)
+        set_meta(conn, "restored_at", now.isoformat())  # changes that refer to rows lost in it wait a while
         conn.execute(update(device).values(last_seq=None, pulled_seq=None))
         numbers.skip_after_restore(conn, number_gap, now)
     return epoch

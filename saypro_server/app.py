@@ -1,7 +1,8 @@
 """The FastAPI application. Stateless between requests: several processes may serve one database.
 
-``create_app(database_url)`` builds it; at start-up it checks the schema (``saypro-server init-db``
-migrates) and loads the token secret (``SAYPRO_SERVER_SECRET``, else the one stored in the database).
+``create_app(database_url)`` builds it and loads the token secret (``SAYPRO_SERVER_SECRET``, else the
+``token-secret`` file in the data folder; see ``secret``); at start-up it checks the schema
+(``saypro-server init-db`` migrates).
 """
 
 from __future__ import annotations
@@ -25,7 +26,8 @@ from .routes import conflicts as conflict_routes
 from .routes import meta as meta_routes
 from .routes import sync as sync_routes
 from .routes.deps import ApiError, BodyGuard, ServerState
-from .store.db import Database, get_meta
+from .secret import load_secret
+from .store.db import Database
 from .store.migrate import check_schema
 
 log = logging.getLogger("saypro_server")
@@ -41,16 +43,14 @@ def _validation_detail(exc: RequestValidationError) -> str:
 
 
 def create_app(database_url: str, *, settings: ServerSettings | None = None) -> FastAPI:
+    """The app; raises ``SecretError`` (saying what to do) when there is no usable token secret."""
     settings = settings or ServerSettings()
-    server = ServerState(Database(normalise_url(database_url)), settings)
+    secret = load_secret(settings)
+    server = ServerState(Database(normalise_url(database_url)), settings, secret)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         check_schema(server.db)
-        with server.db.read() as conn:
-            server.secret = settings.secret or get_meta(conn, "token_secret") or ""
-        if not server.secret:
-            raise RuntimeError("the database has no token secret; run 'saypro-server init-db'")
         yield
         server.db.dispose()
 

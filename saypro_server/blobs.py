@@ -5,20 +5,36 @@ An upload is resumable: chunks arrive in order with ``Content-Range``; a retried
 what is stored only adds its new tail. When the last byte arrives the whole is hashed; a mismatch
 discards the upload. Blobs are not written in the feed-locked transaction: hashing a large file must
 not hold up pushes.
+
+An unfinished upload belongs to the user who began it (``user_id``) and records when its last chunk came
+(``updated_at``). Each user may hold a limited total of declared bytes in unfinished uploads; an upload idle
+longer than a limit is deleted, a few at a time whenever an upload begins, and all at once by
+``saypro-server prune-uploads``.
+
+Bytes are served only while an attachment row that is not deleted names them (``servable_size``), so the
+store is not a drop box for files no inquiry holds.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
+import zlib
 from collections.abc import Iterator
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import Connection, delete, func, insert, select, text, true, update
 
 from .store.db import Database
-from .store.schema import blob, blob_chunk
+from .store.schema import SYNCED, blob, blob_chunk
+
+# Idle unfinished uploads deleted when an upload begins (the rest wait for the next one or prune-uploads).
+PRUNE_ON_BEGIN = 20
+# pg_advisory_xact_lock(class, key): one user's uploads begin one at a time, so the quota holds exactly.
+# (The two-key form is a key space apart from the one-key locks in store.db.)
+_UPLOAD_LOCK_CLASS = 0x5350
 
 _RANGE_RE = re.compile(r"^bytes (\d{1,15})-(\d{1,15})/(\d{1,15})$")
 _REQUEST_RANGE_RE = re.compile(r"^bytes=(\d{0,15})-(\d{0,15})$")
@@ -44,6 +60,74 @@ def complete_size(db: Database, sha: str) -> int | None:
     return row.size if row is not None and row.complete else None
 
 
+def servable_size(db: Database, sha: str) -> int | None:
+    """The size of a complete blob that an attachment row not deleted names; None: not to be served."""
+    att = SYNCED["attachment"]
+    named = select(att.c.id).where(att.c.sha256 == sha, att.c.deleted.is_not(true())).exists()
+    with db.read() as conn:
+        row = conn.execute(select(blob.c.size).where(blob.c.sha256 == sha, blob.c.complete.is_(true()),
+                                                      named)).first()
+    return row.size if row is not None else None
+
+
+@dataclass(frozen=True)
+class UploadLimits:
+    """``max_size``: one file; ``quota``: declared bytes one user may hold in unfinished uploads;
+    ``idle``: how long an unfinished upload may wait for its next chunk before it is deleted."""
+
+    max_size: int
+    quota: int
+    idle: timedelta
+
+
+def _mib(n: int) -> str:
+    return f"{n / (1024 * 1024):,.0f} MiB" if n >= 1024 * 1024 else f"{n:,} bytes"
+
+
+def _last_activity() -> Any:
+    return func.coalesce(blob.c.updated_at, blob.c.created_at)
+
+
+def prune_idle(db: Database, now: datetime, idle: timedelta, limit: int | None = None) -> tuple[int, int]:
+    """Delete unfinished uploads whose last chunk came more than ``idle`` ago (at most ``limit`` of them,
+    oldest first); returns (uploads, bytes received) removed."""
+    idle_unfinished = (blob.c.complete.is_not(true()), _last_activity() < now - idle)
+    with db.read() as conn:  # most calls find nothing: no write transaction (SQLite's one writer) for that
+        if conn.execute(select(blob.c.sha256).where(*idle_unfinished).limit(1)).first() is None:
+            return 0, 0
+    query = select(blob.c.sha256, blob.c.received).where(*idle_unfinished).order_by(_last_activity())
+    if limit is not None:
+        query = query.limit(limit)
+    with db.write(feed_lock=False) as conn:
+        stale = conn.execute(query.with_for_update(skip_locked=True)).all()
+        if not stale:
+            return 0, 0
+        shas = [row.sha256 for row in stale]
+        conn.execute(delete(blob_chunk).where(blob_chunk.c.sha256.in_(shas)))
+        conn.execute(delete(blob).where(blob.c.sha256.in_(shas)))
+    return len(stale), sum(row.received for row in stale)
+
+
+def _lock_user(conn: Connection, user_id: str) -> None:
+    if conn.dialect.name == "postgresql":  # SQLite: BEGIN IMMEDIATE already lets one writer in at a time
+        conn.execute(text("SELECT pg_advisory_xact_lock(CAST(:cls AS integer), CAST(:key AS integer))"),
+                     {"cls": _UPLOAD_LOCK_CLASS, "key": zlib.crc32(user_id.encode()) - 2**31})
+
+
+def _check_quota(conn: Connection, sha: str, total: int, user_id: str, now: datetime, limits: UploadLimits) -> None:
+    _lock_user(conn, user_id)
+    held = int(conn.execute(select(func.coalesce(func.sum(blob.c.size), 0)).where(
+        blob.c.user_id == user_id, blob.c.complete.is_not(true()), blob.c.sha256 != sha,
+        _last_activity() >= now - limits.idle)).scalar_one())
+    if held + total > limits.quota:
+        hours = limits.idle.total_seconds() / 3600
+        raise BlobError(413, f"your unfinished uploads already hold {_mib(held)} of the {_mib(limits.quota)} "
+                             f"allowed, and this file declares {_mib(total)} more: let SayPro Desk finish "
+                             f"sending the files it has begun (sync again) and then try once more; unfinished "
+                             f"uploads left idle for {hours:g} hours are deleted",
+                        held=held, quota=limits.quota)
+
+
 def parse_content_range(header: str | None, length: int) -> tuple[int, int]:
     """``(start, total)`` of a chunk; no header means the whole file in one request."""
     if header is None:
@@ -60,10 +144,15 @@ def parse_content_range(header: str | None, length: int) -> tuple[int, int]:
 
 
 def put_chunk(db: Database, sha: str, content_range: str | None, data: bytes, now: datetime,
-              max_size: int) -> dict[str, Any]:
+              limits: UploadLimits, user_id: str) -> dict[str, Any]:
     start, total = parse_content_range(content_range, len(data))
-    if total > max_size:
-        raise BlobError(413, f"attachments are limited to {max_size} bytes")
+    if total > limits.max_size:
+        raise BlobError(413, f"attachments are limited to {_mib(limits.max_size)} ({limits.max_size:,} bytes); "
+                             f"this file has {total:,}")
+    with db.read() as conn:
+        begun = conn.execute(select(blob.c.size).where(blob.c.sha256 == sha)).first()
+    if begun is None or begun.size != total:
+        prune_idle(db, now, limits.idle, PRUNE_ON_BEGIN)  # an upload begins: clear a few abandoned ones
     with db.write(feed_lock=False) as conn:
         row = conn.execute(select(blob).where(blob.c.sha256 == sha).with_for_update()).mappings().first()
         if row is not None and row["complete"]:
@@ -76,7 +165,9 @@ def put_chunk(db: Database, sha: str, content_range: str | None, data: bytes, no
             conn.execute(delete(blob).where(blob.c.sha256 == sha))
             row = None
         if row is None:
-            conn.execute(insert(blob).values(sha256=sha, size=total, received=0, complete=False, created_at=now))
+            _check_quota(conn, sha, total, user_id, now, limits)
+            conn.execute(insert(blob).values(sha256=sha, size=total, received=0, complete=False, created_at=now,
+                                             user_id=user_id, updated_at=now))
             received = 0
         else:
             received = row["received"]
@@ -87,7 +178,7 @@ def put_chunk(db: Database, sha: str, content_range: str | None, data: bytes, no
         if tail:
             conn.execute(insert(blob_chunk).values(sha256=sha, start=received, length=len(tail), data=tail))
             received += len(tail)
-            conn.execute(update(blob).where(blob.c.sha256 == sha).values(received=received))
+            conn.execute(update(blob).where(blob.c.sha256 == sha).values(received=received, updated_at=now))
     if received < total:
         return {"sha256": sha, "size": total, "received": received, "complete": False}
     return _finish(db, sha, total, now)
@@ -106,7 +197,8 @@ def _finish(db: Database, sha: str, total: int, now: datetime) -> dict[str, Any]
             conn.execute(delete(blob).where(blob.c.sha256 == sha))
             mismatch = True
         else:
-            conn.execute(update(blob).where(blob.c.sha256 == sha).values(complete=True, completed_at=now))
+            conn.execute(update(blob).where(blob.c.sha256 == sha).values(complete=True, completed_at=now,
+                                                                         updated_at=now))
             mismatch = False
     if mismatch:
         raise BlobError(422, "the bytes received do not have this SHA-256; the upload was discarded, send it again")

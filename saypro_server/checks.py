@@ -13,9 +13,7 @@ from sqlalchemy import Integer
 from saypro_desktop.core.hlc import MAX_DRIFT_MS, Stamp
 from saypro_desktop.sync.protocol import ProtocolError, columns
 
-UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
-STAMP_RE = re.compile(r"^\d{13}-[0-9a-f]{5}-[0-9a-f]{12}$")
-SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
+STAMP_RE = re.compile(r"^\d{13}-[0-9a-f]{5}-[0-9a-f]{12}\Z")
 INT32 = (-(2**31), 2**31 - 1)
 
 

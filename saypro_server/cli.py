@@ -1,6 +1,7 @@
 """The ``saypro-server`` command: init-db, create-user, set-password, list-devices, revoke-device,
 rotate-epoch, serve. The database is ``--database-url``, else ``SAYPRO_DATABASE_URL``, else an SQLite
-file in the server's data folder (``SAYPRO_SERVER_DATA`` or the account's data folder)."""
+file in the server's data folder (``SAYPRO_SERVER_DATA`` or the account's data folder). ``init-db`` and
+``serve`` also create the token secret file in the data folder unless ``SAYPRO_SERVER_SECRET`` is set."""
 
 from __future__ import annotations
 
@@ -17,8 +18,9 @@ from saypro_desktop.core.permissions import Role
 from saypro_desktop.models.base import utcnow
 
 from . import __version__, accounts
-from .config import DATABASE_ENV, DEFAULT_HOST, DEFAULT_PORT, database_url, describe_url
+from .config import DATABASE_ENV, DEFAULT_HOST, DEFAULT_PORT, SECRET_ENV, ServerSettings, database_url, describe_url
 from .numbers import DEFAULT_RESTORE_GAP
+from .secret import SecretError, ensure_secret_file, load_secret
 from .store.db import Database
 from .store.migrate import SchemaError, init_db
 
@@ -35,7 +37,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--database-url", help=f"SQLAlchemy URL (default: ${DATABASE_ENV}, else an SQLite file in the "
                                           "data folder); e.g. postgresql://saypro@db.example/saypro")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    sub.add_parser("init-db", help="create or upgrade the database schema")
+    sub.add_parser("init-db", help="create or upgrade the database schema; create the token secret file if missing")
     cu = sub.add_parser("create-user", help="add a staff user who can sign in")
     cu.add_argument("username")
     cu.add_argument("--role", required=True, help=", ".join(r.value for r in Role))
@@ -52,6 +54,9 @@ def _parser() -> argparse.ArgumentParser:
     re_.add_argument("--number-gap", type=int, default=DEFAULT_RESTORE_GAP,
                      help="inquiry numbers to skip per month, more than were leased between the backup and "
                           f"the restore (default {DEFAULT_RESTORE_GAP})")
+    pu = sub.add_parser("prune-uploads", help="delete unfinished attachment uploads left idle too long")
+    pu.add_argument("--idle-hours", type=float, default=None,
+                    help="idle for longer than this (default: SAYPRO_UPLOAD_IDLE_HOURS, else 24)")
     sv = sub.add_parser("serve", help="migrate the database, then serve the API")
     sv.add_argument("--host", default=DEFAULT_HOST)
     sv.add_argument("--port", type=int, default=DEFAULT_PORT)
@@ -83,6 +88,18 @@ def _open(url: str) -> Database:
                            "install saypro-desk[server]") from exc
 
 
+def _ensure_secret() -> str:
+    """Make the token secret file when there is none (and no SAYPRO_SERVER_SECRET); say where it is, never what."""
+    settings = ServerSettings()
+    if settings.secret:
+        load_secret(settings)  # checks its length
+        return f"token secret: from {SECRET_ENV}"
+    created = ensure_secret_file(settings.secret_path)
+    load_secret(settings)  # readable and whole
+    return f"token secret: {'created ' if created else ''}{settings.secret_path}" + (
+        " (mode 0600; every server of this database needs the same file)" if created else "")
+
+
 def run(args: argparse.Namespace) -> int:
     url = database_url(args.database_url)
     db = _open(url)
@@ -92,6 +109,7 @@ def run(args: argparse.Namespace) -> int:
             before, after = init_db(db)
             print(f"database {describe_url(url)}: schema {after}" + (f" (was {before or 'empty'})"
                                                                        if before != after else " (up to date)"))
+            print(_ensure_secret())
         elif args.command == "create-user":
             try:
                 role = Role.parse(args.role)
@@ -102,8 +120,9 @@ def run(args: argparse.Namespace) -> int:
                                            display_name=args.display_name, email=args.email)
             print(f"created {args.username} ({role.value}), id {user_id}")
         elif args.command == "set-password":
-            accounts.set_password(db, args.username, _password(args.password_stdin), now)
-            print(f"password of {args.username} set")
+            ended = accounts.set_password(db, args.username, _password(args.password_stdin), now)
+            print(f"password of {args.username} set; signed out on {ended} device(s) (they sign in again "
+                  "with the new password)")
         elif args.command == "list-devices":
             for d in accounts.list_devices(db):
                 seen = d["last_seen"].strftime("%Y-%m-%d %H:%M UTC") if d["last_seen"] else "never"
@@ -116,6 +135,20 @@ def run(args: argparse.Namespace) -> int:
             epoch = accounts.rotate_epoch(db, now, args.number_gap)
             print(f"new epoch {epoch}: desktops will pull everything again and re-send their queued changes; "
                   f"inquiry numbers continue {args.number_gap} higher in every month")
+        elif args.command == "prune-uploads":
+            from datetime import timedelta
+
+            from .blobs import prune_idle
+            from .config import ServerSettings
+
+            try:
+                hours = args.idle_hours if args.idle_hours is not None else ServerSettings().upload_idle_s / 3600
+            except ValueError as exc:  # a bad SAYPRO_UPLOAD_IDLE_HOURS
+                raise CommandError(str(exc)) from exc
+            if not hours > 0:
+                raise CommandError("--idle-hours must be more than 0")
+            uploads, received = prune_idle(db, now, timedelta(hours=hours))
+            print(f"removed {uploads} unfinished upload(s) idle over {hours:g} h ({received:,} bytes received)")
         elif args.command == "serve":
             return _serve(db, url, args)
     finally:
@@ -134,6 +167,7 @@ def _serve(db: Database, url: str, args: argparse.Namespace) -> int:
     if before != after:
         print(f"database migrated to schema {after}")
     db.dispose()
+    print(_ensure_secret())
     print(f"serving {describe_url(url)} on http://{args.host}:{args.port}/api/v1 ({args.workers} worker(s))")
     if args.workers == 1:
         uvicorn.run(create_app(url), host=args.host, port=args.port, log_level="info")
@@ -149,7 +183,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         return run(args)
-    except (CommandError, accounts.AdminError, SchemaError) as exc:
+    except (CommandError, accounts.AdminError, SchemaError, SecretError) as exc:
         print(f"saypro-server: {exc}", file=sys.stderr)
         return 1
     except OperationalError as exc:

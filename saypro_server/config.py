@@ -10,6 +10,7 @@ from pathlib import Path
 
 from platformdirs import user_data_dir
 
+from saypro_desktop.core.row_checks import MAX_ATTACHMENT_BYTES  # one attachment, as the desktop allows
 from saypro_desktop.models.base import utcnow
 from saypro_desktop.sync.protocol import MAX_BODY_BYTES
 
@@ -18,6 +19,10 @@ DEFAULT_PORT = 8750
 DATA_ENV = "SAYPRO_SERVER_DATA"
 DATABASE_ENV = "SAYPRO_DATABASE_URL"
 SECRET_ENV = "SAYPRO_SERVER_SECRET"
+SECRET_FILE = "token-secret"
+UPLOAD_QUOTA_ENV = "SAYPRO_UPLOAD_QUOTA_MIB"
+UPLOAD_IDLE_ENV = "SAYPRO_UPLOAD_IDLE_HOURS"
+MiB = 1024 * 1024
 
 
 def data_dir() -> Path:
@@ -45,6 +50,20 @@ def database_url(given: str | None = None) -> str:
     return f"sqlite:///{folder / 'saypro-server.sqlite3'}"
 
 
+def _env_number(name: str, default: float) -> float:
+    """A positive number from the environment (a typo must not start a server with no limit)."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1.0
+    if not value > 0:
+        raise ValueError(f"{name}={raw!r} must be a positive number")
+    return value
+
+
 def describe_url(url: str) -> str:
     """The URL without its password, for messages and logs."""
     from sqlalchemy.engine import make_url
@@ -62,8 +81,16 @@ class ServerSettings:
     access_ttl_s: int = 900
     refresh_ttl_days: int = 90
     max_body_bytes: int = MAX_BODY_BYTES
-    max_blob_bytes: int = 512 * 1024 * 1024
+    max_blob_bytes: int = MAX_ATTACHMENT_BYTES  # one attachment, as the desktop allows
+    # Declared bytes one user may hold in unfinished uploads (SAYPRO_UPLOAD_QUOTA_MIB, default 1024).
+    upload_quota_bytes: int = field(default_factory=lambda: int(_env_number(UPLOAD_QUOTA_ENV, 1024) * MiB))
+    # An unfinished upload with no chunk for this long is deleted (SAYPRO_UPLOAD_IDLE_HOURS, default 24).
+    upload_idle_s: int = field(default_factory=lambda: int(_env_number(UPLOAD_IDLE_ENV, 24) * 3600))
     lock_failures: int = 5
     lock_window_s: int = 15 * 60
+    # A refresh token just replaced is accepted once more within this time (the answer may have been lost).
+    refresh_retry_grace_s: int = 5 * 60
+    # The token-signing secret: ``secret`` (default SAYPRO_SERVER_SECRET), else the file at ``secret_path``.
     secret: str | None = field(default_factory=lambda: os.environ.get(SECRET_ENV) or None)
+    secret_path: Path = field(default_factory=lambda: data_dir() / SECRET_FILE)
     clock: Callable[[], datetime] = utcnow

@@ -1,7 +1,8 @@
-"""Applying a pushed batch: sequence checks, role checks, per-field merge by clock stamp, conflicts.
+"""Applying one pushed mutation: checks of every field and of the role, per-field merge by clock stamp,
+conflicts, Inquiry IDs.
 
-One batch is one feed-locked transaction; each mutation runs in a savepoint, so a mutation that the
-database refuses is rejected alone. Every row change (and every compensating change that corrects a
+A batch (``push``) is one feed-locked transaction; each mutation runs in a savepoint, so a mutation that
+the server refuses is rejected alone. Every row change (and every compensating change that corrects a
 desktop whose value lost or was refused) is appended to the change feed.
 """
 
@@ -9,23 +10,24 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime
-from itertools import pairwise
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, UniqueConstraint, and_, insert, select, update
 from sqlalchemy.exc import DataError, IntegrityError
 
+from saypro_desktop.core import row_checks
 from saypro_desktop.core.hlc import Stamp
 from saypro_desktop.core.inquiry_ids import InquiryId, month_key, month_key_of
 from saypro_desktop.core.permissions import Role
+from saypro_desktop.core.uuids import UUID_RE
 from saypro_desktop.sync.protocol import CONFLICT_TEXT_FIELDS, ProtocolError, columns, decode_fields, encode
 
-from . import feed, numbers
-from .checks import UUID_RE, check_decoded, clamp_stamp, parse_stamp
+from . import authorship, feed, numbers
+from .checks import check_decoded, clamp_stamp, parse_stamp
 from .rules import is_append_only, write_refusal
-from .store.db import Database, ServerClock
-from .store.schema import SYNCED, conflict, device
+from .store.db import ServerClock, get_meta
+from .store.schema import SYNCED, conflict
 
 log = logging.getLogger(__name__)
 OPS = frozenset({"insert", "update", "delete"})
@@ -35,15 +37,18 @@ class Refused(Exception):
     """A mutation the server will not apply (acknowledged as ``rejected`` with this reason)."""
 
 
-class BatchHole(ValueError):
-    def __init__(self, seq: int) -> None:
-        super().__init__(f"the batch skips mutation {seq}: a device's mutations are numbered without holes")
+class Wait(Exception):
+    """A mutation that refers to a row the server lost when it was restored from a backup: a desktop that
+    holds the row sends it again, so this one is answered ``retry`` (not acknowledged) for a while after a
+    restore instead of being refused for good. ``needs`` names the row (the pushing desktop may hold it)."""
+
+    def __init__(self, reason: str, table: str, row_id: str) -> None:
+        super().__init__(reason)
+        self.needs = {"table": table, "row_id": row_id}
 
 
-class SequenceGap(Exception):
-    def __init__(self, expected: int) -> None:
-        super().__init__(f"mutation {expected} is missing: push from it")
-        self.expected = expected
+RESTORED_AT = "restored_at"  # server_meta: when rotate-epoch last ran
+WAIT_AFTER_RESTORE = timedelta(days=14)
 
 
 @dataclass(frozen=True)
@@ -69,30 +74,9 @@ class Mutation:
 class Result:
     seq: int
     mutation_id: str
-    status: str  # applied, duplicate, rejected
+    status: str  # applied, duplicate, rejected, retry
     reason: str | None = None
-
-
-def push(db: Database, pusher: Pusher, mutations: list[Mutation], now: datetime) -> tuple[list[Result], int | None]:
-    """Apply a batch (already in strictly increasing ``seq`` order); returns the results and ``last_seq``."""
-    with db.write() as conn:
-        last = conn.execute(select(device.c.last_seq).where(device.c.id == pusher.device_id)
-                            .with_for_update()).scalar_one_or_none()
-        if mutations and last is None:
-            last = mutations[0].seq - 1  # no record of this device (new, or the server was restored)
-        fresh = [m.seq for m in mutations if m.seq > (last or 0)]
-        if fresh and fresh[0] != (last or 0) + 1:
-            raise SequenceGap((last or 0) + 1)  # the server lacks what comes before this batch
-        hole = next((a + 1 for a, b in pairwise(fresh) if b != a + 1), None)
-        if hole is not None:  # not "missing": the server has nothing of this batch committed
-            raise BatchHole(hole)
-        merger = Merger(conn, pusher, ServerClock(conn, now), now)
-        results = [Result(m.seq, m.mutation_id, "duplicate") if m.seq <= (last or 0) else merger.apply(m)
-                   for m in mutations]
-        new_last = max([m.seq for m in mutations] + [last or 0]) if mutations else last
-        conn.execute(update(device).where(device.c.id == pusher.device_id).values(last_seq=new_last, last_seen=now))
-        merger.clock.save()
-    return results, new_last
+    needs: dict[str, str] | None = None  # with retry: the row the server waits for
 
 
 def stamp_device(stamp: str) -> str:
@@ -104,9 +88,11 @@ class Merger:
         self.conn, self.pusher, self.clock, self.now = conn, pusher, clock, now
         self._last_clamped: Stamp | None = None
         self._exists: set[tuple[str, Any]] = set()  # (table, id) seen to exist in this batch: fewer lookups
+        restored = get_meta(conn, RESTORED_AT)
+        self.after_restore = restored is not None and now - datetime.fromisoformat(restored) < WAIT_AFTER_RESTORE
 
     def apply(self, m: Mutation) -> Result:
-        note = None
+        notes: list[str] = []
         try:
             columns(m.table)  # an unknown table is a ProtocolError naming the known ones
             if m.op not in OPS:
@@ -114,6 +100,7 @@ class Merger:
             if not UUID_RE.match(m.row_id):
                 raise ProtocolError("row_id must be a lower-case UUID")
             stamp, note = self._clamp(parse_stamp(m.hlc))
+            notes += [note] if note else []
             for name, base in (m.base or {}).items():
                 if not isinstance(base, str):
                     raise ProtocolError(f"base.{name} must be a clock stamp")
@@ -121,10 +108,15 @@ class Merger:
             values = decode_fields(m.table, m.fields)
             for name, value in values.items():
                 check_decoded(m.table, name, value)
+            found = row_checks.problems(m.table, values)
+            if found:
+                raise Refused("; ".join(found))
             self.clock.observe(stamp)
             with self.conn.begin_nested():
-                status, reason = self._apply(m, stamp, values)
-            return Result(m.seq, m.mutation_id, status, reason or note)
+                status, reason = self._apply(m, stamp, values, notes)
+            return Result(m.seq, m.mutation_id, status, "; ".join(([reason] if reason else []) + notes) or None)
+        except Wait as exc:
+            return Result(m.seq, m.mutation_id, "retry", str(exc), exc.needs)
         except (ProtocolError, Refused) as exc:
             reason = str(exc)
         except (IntegrityError, DataError) as exc:
@@ -145,35 +137,51 @@ class Merger:
         log.warning("device %s: clock stamp %s clamped to %s", self.pusher.device_id, stamp, clamped)
         return clamped, note
 
-    def _apply(self, m: Mutation, stamp: Stamp, values: dict[str, Any]) -> tuple[str, str | None]:
+    def _apply(self, m: Mutation, stamp: Stamp, values: dict[str, Any], notes: list[str]) -> tuple[str, str | None]:
         table = SYNCED[m.table]
         row = self.conn.execute(select(table).where(table.c.id == m.row_id)).mappings().first()
-        refusal = write_refusal(self.pusher.role, m.table, values, is_new=row is None)
-        if refusal:
-            raise Refused(refusal)
-        if is_append_only(m.table):
+        is_new = row is None
+        role = self.pusher.role
+        notes += authorship.normalise(role, self.pusher.user_id, m.table, values, stamp, self.now, is_new=is_new)
+        if is_append_only(m.table) and row is not None:
             if m.op != "insert":
                 raise Refused(f"{m.table} is append-only: rows are added, never changed")
-            if row is not None:
-                if all(row[k] == v for k, v in values.items()):
-                    return "duplicate", "already stored"
-                raise Refused(f"{m.table} {m.row_id} is already stored with other values (append-only)")
+            stored = authorship.comparable(role, m.table, values)
+            if all(row[k] == v for k, v in stored.items()):
+                notes.clear()
+                return "duplicate", "already stored"
+            raise Refused(f"{m.table} {m.row_id} is already stored with other values (append-only)")
+        deleting = "deleted" in values and bool(values["deleted"]) != bool(row["deleted"] if row else False)
+        # On a stored row only what would change is judged: an insert sent again, or a field sent with the value
+        # the server holds, asks for nothing.
+        asked = values if row is None else {k: v for k, v in values.items() if row[k] != v}
+        refusal = write_refusal(role, m.table, asked, is_new=is_new, deleting=deleting)
+        if refusal:
+            raise Refused(refusal)
         if row is None:
             if m.op != "insert":
-                raise Refused(f"the server has no {m.table} {m.row_id} (was its insert rejected?)")
-            self._insert(m, stamp, values)
+                self._missing(f"the server has no {m.table} {m.row_id} (was its insert rejected?)", m.table,
+                              m.row_id)
+            notes += self._insert(m, stamp, values)
             return "applied", None
         return self._merge(m, stamp, row, values)
 
     # -- a new row ----------------------------------------------------------------------------------------------
 
-    def _insert(self, m: Mutation, stamp: Stamp, values: dict[str, Any]) -> None:
+    def _insert(self, m: Mutation, stamp: Stamp, values: dict[str, Any]) -> list[str]:
         cols = columns(m.table)
         missing = [n for n, c in cols.items() if not c.nullable and n not in values and n != "deleted"]
         if missing:
             raise ProtocolError(f"a new {m.table} needs {', '.join(missing)}")
-        server_set = self._number(values) if m.table == "inquiry" else {}
+        notes: list[str] = []
+        server_set: dict[str, tuple[Any, Stamp]] = {}
+        if m.table == "inquiry":
+            server_set = self._number(values, notes)
+            notes += self._own_provisional(m.row_id, values)
         row = {**dict.fromkeys(cols), "deleted": False, **values, **{k: v for k, (v, _) in server_set.items()}}
+        problem = row_checks.row_problem(m.table, row)
+        if problem:
+            raise Refused(problem)
         self._check_unique(m.table, m.row_id, row, row)
         self._check_refs(m.table, row)
         versions = {"*": str(stamp), **{k: str(s) for k, (_, s) in server_set.items()}}
@@ -182,33 +190,52 @@ class Merger:
         wire = {k: encode(v) for k, v in values.items()} | {k: encode(v) for k, (v, _) in server_set.items()}
         feed.append(self.conn, m.table, m.row_id, wire, versions, self.now)
         self._exists.add((m.table, m.row_id))
+        return notes
 
-    def _number(self, values: dict[str, Any]) -> dict[str, tuple[Any, Stamp]]:
-        """A pushed Inquiry ID is kept (and never leased again); a provisional inquiry gets a real one."""
+    def _own_provisional(self, row_id: str, values: dict[str, Any]) -> list[str]:
+        """A provisional reference another inquiry holds (two stores that issued the same one: a restored or
+        copied store): this one gets a suffix, so neither is refused and both stay searchable."""
+        prov = values.get("provisional_ref")
+        inquiry = SYNCED["inquiry"]
+        if prov is None or self.conn.execute(select(inquiry.c.id).where(inquiry.c.provisional_ref == prov)
+                                             ).first() is None:
+            return []
+        values["provisional_ref"] = f"{prov.split('~', 1)[0]}~{row_id[-4:]}"
+        return [f"the provisional reference {prov} was already used by another inquiry; this one is "
+                f"{values['provisional_ref']}"]
+
+    def _number(self, values: dict[str, Any], notes: list[str]) -> dict[str, tuple[Any, Stamp]]:
+        """A pushed Inquiry ID is kept when it is one of this desktop's (or user's) leased numbers and no other
+        inquiry holds it; otherwise, and for a provisional inquiry, the server gives a number of its own.
+        An ID replaced so becomes the inquiry's provisional reference: what the inquirer was told still finds it."""
         ref = values.get("inquiry_ref")
         if ref is not None:
-            try:
-                parsed = InquiryId.parse(ref)
-            except ValueError as exc:
-                raise ProtocolError(str(exc)) from exc
-            if str(parsed) != ref:
-                raise ProtocolError(f"write the inquiry ID as {parsed}")
+            parsed = InquiryId.parse(ref)
             month = month_key(parsed.year, parsed.month)
-            numbers.note_used(self.conn, month, parsed.sequence)
             inquiry = SYNCED["inquiry"]
-            if self.conn.execute(select(inquiry.c.id).where(inquiry.c.inquiry_ref == ref)).first() is None:
+            taken = self.conn.execute(select(inquiry.c.id).where(inquiry.c.inquiry_ref == ref)).first() is not None
+            lease = None if taken else numbers.lease_holding(
+                self.conn, month, parsed.sequence, device_id=self.pusher.device_id, user_id=self.pusher.user_id)
+            if lease is not None:
+                numbers.note_used(self.conn, lease)
                 return {}
-            # Two inquiries with one ID: only after a restore that forgot a block some desktop still held
-            # (see numbers). The first keeps it; this one gets a new number and keeps the old one as its
-            # provisional reference, so what the inquirer was told still finds it.
+            if not taken and numbers.in_restore_gap(self.conn, month, parsed.sequence):
+                # Given out before the server was restored (to this inquiry): skipped since, so it stays its ID.
+                numbers.claim_number(self.conn, month, parsed.sequence, self.pusher.user_id, self.now)
+                return {}
+            # Taken: only after a restore that forgot a block some desktop still held (see numbers). Not leased
+            # here: a standalone desktop's number, or a made-up one; it must not use up the month's numbers.
+            why = "is held by another inquiry" if taken else "was not leased to this desktop"
             try:
                 block = numbers.take(self.conn, month, 1, device_id=None, user_id=self.pusher.user_id, now=self.now)
             except numbers.LeaseRefused as exc:
-                raise Refused(f"the inquiry ID {ref} is taken and no other can be given: {exc}") from exc
-            log.warning("inquiry %s pushed with the taken ID %s: renumbered %s", self.pusher.device_id, ref,
-                        block.first)
+                raise Refused(f"the inquiry ID {ref} {why} and no other can be given: {exc}") from exc
+            new = str(InquiryId(parsed.year, parsed.month, block.first))
+            log.warning("device %s pushed the inquiry ID %s, which %s: numbered %s", self.pusher.device_id, ref,
+                        why, new)
+            notes.append(f"the inquiry ID {ref} {why}; the server numbered it {new} (the old ID still finds it)")
             stamp = self.clock.tick()
-            renumbered = {"inquiry_ref": (str(InquiryId(parsed.year, parsed.month, block.first)), stamp)}
+            renumbered = {"inquiry_ref": (new, stamp)}
             if values.get("provisional_ref") is None:
                 renumbered["provisional_ref"] = (ref, stamp)
             return renumbered
@@ -227,11 +254,15 @@ class Merger:
         versions: dict[str, str] = dict(row["field_versions"] or {})
         star = versions.get("*", "")
         incoming = str(stamp)
-        if m.table == "inquiry" and values.get("inquiry_ref", row["inquiry_ref"]) != row["inquiry_ref"] \
-                and row["inquiry_ref"] is not None:
-            raise Refused(f"the inquiry ID {row['inquiry_ref']} cannot change once given")
         winners: dict[str, Any] = {}
         losers: dict[str, str] = {}
+        note = None
+        if m.table == "inquiry" and values.get("inquiry_ref", row["inquiry_ref"]) != row["inquiry_ref"]:
+            # The Inquiry ID never changes once given: a desktop sending another one (an insert sent again after
+            # the server renumbered it) is told the server's, like any value that lost.
+            values = {k: v for k, v in values.items() if k != "inquiry_ref"}
+            losers["inquiry_ref"] = versions.get("inquiry_ref", star)
+            note = f"the inquiry ID stays {row['inquiry_ref']} (it never changes once given)"
         conflicts = []
         for name, value in values.items():
             held = versions.get(name, star)
@@ -245,6 +276,9 @@ class Merger:
                 losers[name] = held
         if winners:
             merged = {**dict(row), **winners}
+            problem = row_checks.row_problem(m.table, merged)
+            if problem:
+                raise Refused(problem)
             self._check_unique(m.table, m.row_id, winners, merged)
             self._check_refs(m.table, winners)
             versions.update(dict.fromkeys(winners, incoming))
@@ -261,6 +295,8 @@ class Merger:
         if conflicts:
             names = ", ".join(c["field"] for c in conflicts)
             return "applied", f"both sides changed {names}; the other text is kept as a conflict to settle"
+        if note:
+            return "applied", note
         if values and not winners:
             return "applied", "the server holds newer values; nothing changed"
         return "applied", None
@@ -306,10 +342,17 @@ class Merger:
             if value is None or (target.name, value) in self._exists:
                 continue
             if self.conn.execute(select(fk.column).where(fk.column == value)).first() is None:
-                raise Refused(f"{table_name}.{fk.parent.name} refers to {target.name} {value}, "
-                              "which the server does not have")
+                self._missing(f"{table_name}.{fk.parent.name} refers to {target.name} {value}, "
+                              "which the server does not have", target.name, value)
             if fk.column.name == "id":
                 self._exists.add((target.name, value))
+
+    def _missing(self, reason: str, table: str, row_id: str) -> None:
+        """A row this change needs is not here: refused, or, soon after a restore, waited for."""
+        if self.after_restore:
+            raise Wait(f"{reason} yet: it was lost in the server's restore and is waited for from a desktop "
+                       "that holds it", table, row_id)
+        raise Refused(reason)
 
     def _compensate(self, m: Mutation) -> None:
         """A refused change to an existing row: send the row's values back so the desktop drops its own."""

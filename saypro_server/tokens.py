@@ -1,8 +1,13 @@
 """Access tokens (HMAC-SHA256 signed, short-lived, stateless) and refresh tokens (random, stored hashed).
 
 An access token is ``base64url(JSON payload) "." base64url(HMAC)``; the payload names the user, the
-device, the device's token generation (bumped on sign-out and revoke, which kills older access tokens
-at once) and the expiry in Unix seconds.
+device, the device's token generation (bumped on sign-out, revoke, password reset and refresh-token
+reuse, which kills older access tokens at once) and the expiry in Unix seconds.
+
+A refresh token is ``<family>.<random>``: the family is made at sign-in and shared by every token rotated
+from it, so a replayed old token is recognised as one of the family (and ends it) even after its own
+hash has been forgotten. The server stores the family id and the hashes of the current and the previous
+token, never a token.
 """
 
 from __future__ import annotations
@@ -61,9 +66,24 @@ def read_access(secret: str, token: str, now_s: float) -> AccessClaims:
     return claims
 
 
-def new_refresh_token() -> str:
-    return secrets.token_urlsafe(32)
+def new_family() -> str:
+    return secrets.token_hex(16)  # 32 characters: device.refresh_family
+
+
+def new_refresh_token(family: str) -> str:
+    return f"{family}.{secrets.token_urlsafe(32)}"
+
+
+def family_of(token: str) -> str:
+    """The family part of a refresh token ("" when it has none: a token from before families, or junk)."""
+    family, dot, _ = token.partition(".")
+    return family if dot else ""
 
 
 def refresh_hash(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8", "replace")).hexdigest()
+
+
+def device_key_hash(device_key: str) -> str:
+    """What the server keeps of a desktop's device key (``device.key_hash``)."""
+    return hashlib.sha256(device_key.encode("utf-8", "replace")).hexdigest()

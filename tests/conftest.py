@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -9,10 +10,16 @@ from pathlib import Path
 
 import pytest
 
+from saypro_desktop.core.passwords import TEST_COST_ENV
 from saypro_desktop.core.validation import InquiryDraft
 from saypro_desktop.services.context import ServiceContext, bind
 from saypro_desktop.services.staff import ensure_first_admin
 from saypro_desktop.store import DataPaths, Store, open_store
+
+# Passwords are hashed at scrypt N=2**10 in tests (production: 2**17, a quarter of a second and 128 MiB
+# each), since the suite creates users and signs in very often. Set at import, so that session fixtures and
+# subprocesses get it too. tests/core/test_passwords.py checks the production default without it.
+os.environ.setdefault(TEST_COST_ENV, str(2**10))
 
 
 @dataclass
@@ -29,8 +36,12 @@ class FakeClock:
 
 @pytest.fixture(autouse=True)
 def _isolated_data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    # No test may touch the user's real data folder.
+    # No test may touch the user's real data folder, nor the server's (its token secret lives there).
     monkeypatch.setenv("SAYPRO_DATA_DIR", str(tmp_path / "default-data"))
+    # Device keys live outside the data folder (the user's settings folder): never the real one in a test.
+    monkeypatch.setenv("SAYPRO_KEY_DIR", str(tmp_path / "device-keys"))
+    monkeypatch.setenv("SAYPRO_SERVER_DATA", str(tmp_path / "server-data"))
+    monkeypatch.delenv("SAYPRO_SERVER_SECRET", raising=False)
 
 
 @pytest.fixture

@@ -4,13 +4,16 @@ Use them from a conftest.py: ``from tests.server_fixtures import *  # noqa: F403
 
 - ``server_db_url``: parametrized ``sqlite`` / ``postgresql``: the URL of a fresh, migrated server database
   for one test (an SQLite file in tmp_path; a PostgreSQL database made from a migrated template on the
-  local server and dropped afterwards). Each copy gets its own epoch and token secret.
+  local server and dropped afterwards). Each copy gets its own epoch.
 - ``sqlite_server_db_url``: the same, SQLite only (not parametrized).
 - ``live_server``: the real FastAPI app under uvicorn in a background thread on a free port of 127.0.0.1,
   on ``server_db_url`` (so parametrized too). ``.url``, ``.api`` (``.url + "/api/v1"``), ``.db_url``,
   ``.create_user(username, role, password)``, ``.stop()`` / ``.start()`` (same port, same database),
   ``.rotate_epoch()``, ``.revoke_device(id)``, ``.db`` (a ``saypro_server.store.db.Database`` to inspect).
 - ``live_server_factory``: ``factory(db_url=None, settings=None) -> LiveServer`` (started; stopped at teardown).
+- Token secrets (``.secret``): a ``LiveServer`` whose settings name no secret, and whose secret file does not
+  exist (``SAYPRO_SERVER_DATA`` is a folder in tmp_path, see tests/conftest.py), gets its database's own,
+  shared by every test server on that database as the servers of one deployment share theirs.
 
 PostgreSQL is found at ``SAYPRO_TEST_PG_URL`` (default ``postgresql://postgres@127.0.0.1:5432/test``); when it
 cannot be reached the PostgreSQL variants are skipped, or fail when ``CI`` is set (CI must test both).
@@ -18,7 +21,9 @@ cannot be reached the PostgreSQL variants are skipped, or fail when ``CI`` is se
 
 from __future__ import annotations
 
+import dataclasses
 import os
+import secrets
 import shutil
 import socket
 import threading
@@ -77,7 +82,7 @@ def _drop_stale(conn: Any) -> None:
 
 
 def _strip_identity(url: str) -> None:
-    """A template has no epoch or secret: every copy gets its own."""
+    """A template has no epoch: every copy gets its own."""
     from saypro_server.store.db import Database
     from saypro_server.store.schema import server_meta
 
@@ -172,12 +177,29 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+_SECRETS: dict[str, str] = {}
+
+
+def secret_for(db_url: str) -> str:
+    """The token secret of the test servers on ``db_url`` (made at first use)."""
+    return _SECRETS.setdefault(db_url, secrets.token_urlsafe(32))
+
+
+def _with_secret(settings: Any, db_url: str) -> Any:
+    from saypro_server.config import ServerSettings
+
+    settings = settings if settings is not None else ServerSettings()
+    if settings.secret or settings.secret_path.exists():  # as given, or made by a test's init-db
+        return settings
+    return dataclasses.replace(settings, secret=secret_for(db_url))
+
+
 class LiveServer:
     """The real app under uvicorn in a thread. ``stop()`` then ``start()`` restarts it on the same port."""
 
     def __init__(self, db_url: str, settings: Any = None, port: int | None = None) -> None:
         self.db_url = db_url
-        self.settings = settings
+        self.settings = _with_secret(settings, db_url)
         self.port = port or _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.api = f"{self.url}/api/v1"
@@ -215,6 +237,13 @@ class LiveServer:
             self._server.force_exit = True
             self._thread.join(5)
         self._thread = None
+
+    @property
+    def secret(self) -> str:
+        """The token secret the server signs with."""
+        from saypro_server.secret import load_secret
+
+        return load_secret(self.settings)
 
     @property
     def running(self) -> bool:

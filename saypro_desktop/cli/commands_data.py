@@ -19,6 +19,7 @@ from ..services.staff import create_staff_user, find_staff, set_password
 from ..store import DataPaths, open_store, resolve_data_dir
 from ..store.backup import list_backups, make_backup, restore_backup
 from ..store.database import current_revision, head_revision
+from ..sync.identity import start_new_outbox
 from .common import store_for, work
 
 
@@ -124,7 +125,14 @@ def cmd_db(args: argparse.Namespace) -> int:
         if paths.database.exists():
             make_backup(paths, "before-restore")
         restore_backup(paths, Path(backup))
-        print(f"restored {backup}")
+        restored = open_store(paths)  # a backup of an older schema is brought up to date
+        try:
+            with restored.session() as s:
+                start_new_outbox(s)  # its sequence numbers were used by changes made after the backup
+        finally:
+            restored.close()
+        print(f"restored {backup}; changes made here from now on are sent to the server as new, and the server "
+              "sends back what was synced after the backup")
         return 0
     store = open_store(paths, run_migrations=args.action == "migrate")
     try:

@@ -84,8 +84,10 @@ def cmd_sync(args: argparse.Namespace) -> int:
             print(f"number block dropped: {line}")
         for line in report.rejected:
             print(f"refused: {line}")
-        for line in report.skipped:
-            print(f"skipped: {line}")
+        for line in report.leases_refused:
+            print(f"no numbers leased: {line}")
+        for line in report.set_aside:
+            print(f"set aside (kept, tried again after an update): {line}")
         left = pending_count(store)
         if left:
             print(f"{left} change(s) still to send", file=sys.stderr)

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import os
+import re
 import time
 import uuid
+
+# A row id as it travels: lower-case hex with dashes (\Z, not $: "$" would also match before a final newline).
+UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\Z")
 
 
 def uuid7(ms: int | None = None) -> uuid.UUID:

@@ -3,7 +3,7 @@
 from .audit import AuditEntry
 from .base import Base, Synced
 from .inquiry import ActionStep, Attachment, Inquiry, InquiryLink
-from .local import ChangeLogEntry, DeviceState, IdBlock, LocalCredential, Setting
+from .local import ChangeLogEntry, DeviceState, IdBlock, LocalCredential, SetAsideChange, Setting
 from .staff import StaffUser
 
 SYNCED_MODELS: dict[str, type[Synced]] = {
@@ -12,5 +12,5 @@ SYNCED_MODELS: dict[str, type[Synced]] = {
 
 __all__ = [
     "SYNCED_MODELS", "ActionStep", "Attachment", "AuditEntry", "Base", "ChangeLogEntry", "DeviceState", "IdBlock",
-    "Inquiry", "InquiryLink", "LocalCredential", "Setting", "StaffUser", "Synced",
+    "Inquiry", "InquiryLink", "LocalCredential", "SetAsideChange", "Setting", "StaffUser", "Synced",
 ]

@@ -48,6 +48,30 @@ class DeviceState(Base):
     hlc_wall_ms: Mapped[int] = mapped_column(Integer, default=0)
     hlc_counter: Mapped[int] = mapped_column(Integer, default=0)
     provisional_counter: Mapped[int] = mapped_column(Integer, default=0)
+    # The outbox this store's sequence numbers count in. A restored store starts a new one, so the server
+    # never mistakes its new changes for ones it applied before the restore.
+    outbox_id: Mapped[str] = mapped_column(String(32))
+
+
+class SetAsideChange(Base):
+    """A pulled change this desktop could not apply (a newer server's value, a row that breaks a rule here).
+
+    Kept with its reason and shown in the sync status; the rest of the feed applies without it. It is
+    tried again when the app or its schema changes (an upgrade that understands it), and dropped once
+    applied."""
+
+    __tablename__ = "set_aside_change"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    server_seq: Mapped[int] = mapped_column(Integer)
+    table_name: Mapped[str] = mapped_column(String(64))
+    row_id: Mapped[str] = mapped_column(String(64))
+    change: Mapped[dict[str, Any]] = mapped_column(JSON)  # the change as the server sent it
+    reason: Mapped[str] = mapped_column(Text)
+    build: Mapped[str] = mapped_column(String(40))  # app version and schema it failed on
+    first_seen: Mapped[datetime] = mapped_column(UtcDateTime)
+    last_tried: Mapped[datetime] = mapped_column(UtcDateTime)
+    attempts: Mapped[int] = mapped_column(Integer, default=1)
 
 
 class IdBlock(Base):
@@ -65,6 +89,7 @@ class IdBlock(Base):
 
 
 SYNC_USERNAME = "sync.username"  # the Setting that names the server user this desktop is enrolled as
+SYNC_ENROLLED = "sync.enrolled"  # the Setting that says this desktop has been enrolled with a server
 
 
 class Setting(Base):

@@ -14,8 +14,9 @@ from sqlalchemy.orm import Session
 
 from ..core.inquiry_ids import MAX_SEQUENCE, InquiryId, month_key_of, provisional_ref
 from ..models import DeviceState, IdBlock, Inquiry, Setting
+from ..models.local import SYNC_ENROLLED
 
-ENROLLED_KEY = "sync.enrolled"
+ENROLLED_KEY = SYNC_ENROLLED
 
 
 def is_enrolled(session: Session) -> bool:
@@ -43,5 +44,8 @@ def next_reference(session: Session, logged: date) -> tuple[str | None, str | No
                 return ref, None
     state = session.get(DeviceState, 1)
     assert state is not None
-    state.provisional_counter += 1
-    return None, provisional_ref(logged.year, logged.month, state.device_tag, state.provisional_counter)
+    while True:  # a store restored by hand may already hold the next one (pulled back from the server)
+        state.provisional_counter += 1
+        ref = provisional_ref(logged.year, logged.month, state.device_tag, state.provisional_counter)
+        if session.scalar(select(Inquiry.id).where(Inquiry.provisional_ref == ref)) is None:
+            return None, ref

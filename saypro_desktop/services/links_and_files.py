@@ -11,11 +11,11 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from ..core.file_names import safe_file_name
 from ..core.permissions import Permission
+from ..core.row_checks import MAX_ATTACHMENT_BYTES, SHA256_RE
 from ..models import Attachment, Inquiry, InquiryLink
 from .context import ServiceContext
-
-MAX_ATTACHMENT_BYTES = 50 * 1024 * 1024
 
 
 def link_inquiries(ctx: ServiceContext, a: Inquiry, b: Inquiry) -> InquiryLink:
@@ -47,6 +47,12 @@ def unlink_inquiries(ctx: ServiceContext, a: Inquiry, b: Inquiry) -> None:
 
 
 def blob_path(root: Path, sha256: str) -> Path:
+    """Where the file with this SHA-256 lives under ``root``. Anything but 64 lower-case hex digits is refused
+    (ValueError): hashes come from synced rows, and no row may make a path outside the attachments folder."""
+    if not isinstance(sha256, str) or not SHA256_RE.match(sha256):
+        shown = repr(sha256)[:80]
+        raise ValueError(f"{shown} is not a SHA-256 (64 lower-case hexadecimal characters); no attachment file "
+                         "has that name")
     return root / sha256[:2] / sha256
 
 
@@ -85,7 +91,7 @@ def add_attachment(ctx: ServiceContext, inquiry: Inquiry, source: Path, filename
     if not source.is_file():
         raise FileNotFoundError(f"{source} is not a file")
     sha, size = store_blob(ctx.attachments_dir, source)
-    name = filename or source.name
+    name = safe_file_name(filename or source.name)  # the name travels to every desktop: a plain name only
     media = mimetypes.guess_type(name)[0] or "application/octet-stream"
     att = Attachment(inquiry_id=inquiry.id, filename=name, sha256=sha, size=size, media_type=media,
                      added_by_id=ctx.actor.id)
@@ -100,8 +106,34 @@ def remove_attachment(ctx: ServiceContext, attachment: Attachment) -> None:
 
 
 def export_attachment(root: Path, attachment: Attachment, target: Path) -> Path:
+    """Copy the attachment's file to ``target``, a path the user chose (see ``suggested_name`` for a default)."""
     src = blob_path(root, attachment.sha256)
     if not src.exists():
-        raise FileNotFoundError(f"the file of {attachment.filename} is not on this desktop yet (it syncs separately)")
+        raise FileNotFoundError(f"the file of {suggested_name(attachment.filename)} is not on this desktop yet "
+                                "(it syncs separately)")
+    shutil.copyfile(src, target)
+    return target
+
+
+def suggested_name(filename: str | None) -> str:
+    """The attachment's name as a plain file name (the row's name is never used as a path)."""
+    return safe_file_name(filename)
+
+
+def copy_for_opening(root: Path, sha256: str, filename: str | None, open_dir: Path) -> Path:
+    """A named copy of an attachment's file inside ``open_dir`` to hand to the system's opener (so the viewer
+    shows the right name and type): ``open_dir/<hash prefix>/<safe name>``. Only a safe base name of the row's
+    ``filename`` is used, and the copy is checked to lie inside ``open_dir`` (ValueError otherwise)."""
+    src = blob_path(root, sha256)
+    name = safe_file_name(filename)
+    if not src.exists():
+        raise FileNotFoundError(f"{name} is not on this desktop yet (files sync separately)")
+    base = open_dir.resolve()
+    target = base / sha256[:16] / name
+    if target.resolve().parent != base / sha256[:16] or not target.resolve().is_relative_to(base):
+        raise ValueError(f"refusing to write {name} outside {base}")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if target.is_symlink():
+        target.unlink()
     shutil.copyfile(src, target)
     return target

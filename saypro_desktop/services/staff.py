@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ..core.passwords import check_strength, hash_password, verify_password
+from ..core.passwords import check_strength, dummy_hash, hash_password, needs_rehash, verify_password
 from ..core.permissions import Permission, Role
 from ..models import LocalCredential, StaffUser
 from ..models.base import utcnow
@@ -71,12 +71,17 @@ def has_password(session: Session, user: StaffUser) -> bool:
 
 
 def sign_in(session: Session, username: str, password: str) -> StaffUser | None:
-    """The staff user if the local verifier accepts the password, else None (never says which part was wrong)."""
+    """The staff user if the local verifier accepts the password, else None (never says which part was wrong).
+
+    A verifier made at a lower cost than today's is replaced after it accepted the password (the
+    session's commit stores it): older stores reach the current cost as their users sign in."""
     user = find_staff(session, username)
     if user is None or not user.active:
-        verify_password(password, hash_password("timing-equaliser"))
+        verify_password(password, dummy_hash())  # the same time as a known user's check
         return None
     cred = session.get(LocalCredential, user.id)
     if cred is None or not verify_password(password, cred.password_hash):
         return None
+    if needs_rehash(cred.password_hash):
+        cred.password_hash = hash_password(password)  # the same password: updated_at stays
     return user

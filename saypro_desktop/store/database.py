@@ -196,7 +196,7 @@ def _ensure_device(store: Store) -> None:
     with store.session() as s:
         if s.get(DeviceState, 1) is None:
             s.add(DeviceState(id=1, device_id=new_id(), device_tag=secrets.token_hex(2).upper(),
-                              hlc_wall_ms=0, hlc_counter=0, provisional_counter=0))
+                              hlc_wall_ms=0, hlc_counter=0, provisional_counter=0, outbox_id=secrets.token_hex(16)))
 
 
 def search_tables_ok(engine: Engine) -> bool:

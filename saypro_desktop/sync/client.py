@@ -32,9 +32,24 @@ class UpgradeRequired(SyncError):
 
 
 class GapError(SyncError):
-    def __init__(self, expected_seq: int) -> None:
+    """``code`` "gap": the server lacks the changes from ``expected_seq``; "replay": it has no record of this
+    outbox and wants everything still held, from ``expected_seq``."""
+
+    def __init__(self, expected_seq: int, code: str = "gap") -> None:
         super().__init__(f"the server expects change {expected_seq} next")
-        self.expected_seq = expected_seq
+        self.expected_seq, self.code = expected_seq, code
+
+
+class ServerRefused(SyncError):
+    """The server answered the request with a refusal (4xx) that says what is wrong; ``status`` is its code."""
+
+    def __init__(self, message: str, status: int) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+class OutboxReused(SyncError):
+    """The server applied other changes under this outbox's numbers: this store was restored or copied."""
 
 
 def check_server_url(url: str, allow_insecure: bool = False) -> str:
@@ -74,6 +89,7 @@ class SyncClient:
         self.access_token: str | None = None
         self.refresh_token: str | None = None
         self.on_new_refresh_token = lambda token: None
+        self.device_key = ""  # the secret that proves this desktop is device_id (see sync.identity)
         headers = {"X-SayPro-Protocol": str(PROTOCOL_VERSION), "X-SayPro-Schema": schema,
                    "X-SayPro-Build": __version__, "X-SayPro-Device": device_id}
         self.http = httpx.Client(base_url=self.base + API, headers=headers, timeout=timeout, transport=transport,
@@ -122,22 +138,29 @@ class SyncClient:
             raise UpgradeRequired(f"this SayPro Desk is too old for the server; update it ({self._detail(response)})")
         if code == 409:
             try:
-                expected = int(response.json()["expected_seq"])
-            except (ValueError, KeyError, TypeError):
-                raise SyncError(f"the server refused: {self._detail(response)}") from None
-            raise GapError(expected)
+                body = response.json()
+                if body.get("code") == "outbox_reused":
+                    raise OutboxReused(self._detail(response))
+                expected = int(body["expected_seq"])
+            except (ValueError, KeyError, TypeError, AttributeError):
+                raise ServerRefused(f"the server refused: {self._detail(response)}", code) from None
+            raise GapError(expected, str(body.get("code") or "gap"))
         if code == 429:
             raise AuthError(f"too many attempts: {self._detail(response)}")
-        raise SyncError(f"the server refused ({code}): {self._detail(response)}")
+        if code < 500:
+            raise ServerRefused(f"the server refused ({code}): {self._detail(response)}", code)
+        raise SyncError(f"the server failed ({code}): {self._detail(response)}")
 
     # calls --------------------------------------------------------------------------------------------------
     def version(self) -> dict[str, Any]:
         return self._send("GET", "/version", auth=False).json()
 
-    def login(self, username: str, password: str, device_name: str) -> Session:
+    def login(self, username: str, password: str, device_name: str, device_key: str) -> Session:
+        """``device_key``: the secret that proves this desktop is the device ``device_id`` names (kept outside
+        the database file, see ``sync.identity``)."""
         data = self._send("POST", "/auth/login", auth=False, json={
             "username": username, "password": password, "device_id": self.device_id,
-            "device_name": device_name}).json()
+            "device_name": device_name, "device_key": device_key}).json()
         self.access_token, self.refresh_token = data["access_token"], data["refresh_token"]
         self.on_new_refresh_token(self.refresh_token)
         return Session(data["access_token"], data["refresh_token"], data["user"], data["server_epoch"])
@@ -158,12 +181,19 @@ class SyncClient:
     def claim(self, epoch: str, blocks: list[dict[str, Any]]) -> dict[str, Any]:
         return self._send("POST", "/ids/claim", json={"epoch": epoch, "blocks": blocks}).json()
 
-    def push(self, mutations: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        body = json.dumps({"mutations": mutations}, separators=(",", ":"), ensure_ascii=False).encode()
+    def push(self, mutations: list[dict[str, Any]], outbox_id: str, oldest_held: int) -> list[dict[str, Any]]:
+        """``outbox_id``: the outbox the sequence numbers count in; ``oldest_held``: the lowest sequence this
+        desktop still holds (a server with no record of the outbox asks for everything from there)."""
+        body = json.dumps({"outbox_id": outbox_id, "oldest_held": oldest_held, "mutations": mutations},
+                          separators=(",", ":"), ensure_ascii=False).encode()
         headers = {"Content-Type": "application/json", "Accept-Encoding": "zstd"}
         if len(body) > COMPRESS_FROM:  # a batch of 200 is ~100 KB of JSON and about a tenth of it in zstd
             body, headers["Content-Encoding"] = zstandard.ZstdCompressor(level=3).compress(body), "zstd"
         return _body(self._send("POST", "/sync/push", content=body, headers=headers))["results"]
+
+    def versions(self, table: str, ids: list[str]) -> dict[str, dict[str, str]]:
+        """The server's field stamps of these rows; a row it does not have is absent (after a restore)."""
+        return self._send("POST", "/sync/versions", json={"table": table, "ids": ids}).json()["versions"]
 
     def blob_status(self, sha256: str) -> dict[str, Any]:
         return self._send("GET", f"/blobs/{sha256}/status").json()

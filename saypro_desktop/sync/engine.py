@@ -12,34 +12,39 @@ import logging
 import platform
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import delete, func, select, update
 
+from .. import __version__
 from ..core.inquiry_ids import month_key_of
 from ..core.permissions import Role
-from ..models import ChangeLogEntry, DeviceState, IdBlock, Setting, StaffUser
+from ..models import DeviceState, IdBlock, StaffUser
 from ..models.base import utcnow
-from ..models.local import SYNC_USERNAME
+from ..models.local import SYNC_ENROLLED, SYNC_USERNAME
 from ..services.staff import set_password
 from ..store import Store
 from ..store.database import head_revision
-from .apply import apply_changes
-from .blobs import download_missing, upload_missing
-from .client import GapError, SyncClient, SyncError
+from . import outbox, repair
+from .apply import apply_changes, retry_set_aside
+from .blobs import download_missing, signed_in_role, upload_missing
+from .client import GapError, OutboxReused, ServerRefused, SyncClient, SyncError
 from .credentials import TokenStore, token_key
 from .enrolment import EnrolmentPlan, adopt, server_staff
-from .protocol import LEASE_COUNT, MAX_BATCH
+from .identity import KeyStore, ensure_identity, key_store_for, start_new_outbox
+from .outbox import PRUNED, prune_acked  # noqa: F401  (re-exported: older imports)
+from .protocol import LEASE_COUNT
 
 log = logging.getLogger(__name__)
 
 CURSOR, SERVER_URL, USERNAME, LAST_SYNC = "sync.cursor", "sync.server_url", SYNC_USERNAME, "sync.last_sync"
-ENROLLED = "sync.enrolled"
-PRUNED = "sync.outbox_pruned_at"
-ACKED_KEPT_DAYS = 30  # acknowledged entries are kept this long: re-sent if the server restores a backup
+REPAIR = "sync.repair_after_reset"  # set when the server was found restored: send again what it lost
+ENROLLED = SYNC_ENROLLED
 LOW_WATER = 50  # lease more numbers when fewer than this remain for a month
+MAX_REPAIRS_PER_RUN = 500  # rows a restored server lost, sent again ahead of a change that needs them
 CLAIM_BLOCKS = 100  # the newest blocks reported to the server at each sync
+_setting, _put = outbox.setting, outbox.put_setting
 
 
 @dataclass
@@ -49,12 +54,18 @@ class SyncReport:
     rejected: list[str] = field(default_factory=list)
     pulled: int = 0
     kept_local: int = 0
-    skipped: list[str] = field(default_factory=list)
     leased: list[str] = field(default_factory=list)
     blocks_refused: list[str] = field(default_factory=list)  # held blocks a restored server gave elsewhere
+    leases_refused: list[str] = field(default_factory=list)  # months whose numbers the server would not lease
+    set_aside: list[str] = field(default_factory=list)  # pulled changes this desktop could not apply
+    new_outbox: bool = False  # the server found this store restored or copied: it counts in a new outbox
+    waiting: int = 0  # changes the server will take once another desktop re-sends what its restore lost
+    repaired: int = 0  # rows the restored server had lost, sent again from this desktop's copy
     reset: bool = False
     files_sent: int = 0
     files_fetched: int = 0
+    upload_problems: list[str] = field(default_factory=list)  # attachment files not sent, one sentence each
+    download_problems: list[str] = field(default_factory=list)  # attachment files not fetched
 
     def summary(self) -> str:
         parts = [f"pushed {self.pushed}", f"pulled {self.pulled}"]
@@ -66,24 +77,24 @@ class SyncReport:
             parts.append(f"{self.kept_local} field(s) kept for local edits")
         if self.files_sent or self.files_fetched:
             parts.append(f"{self.files_sent} file(s) sent, {self.files_fetched} fetched")
+        if self.upload_problems or self.download_problems:
+            problems = self.upload_problems + self.download_problems
+            more = f" (and {len(problems) - 3} more)" if len(problems) > 3 else ""
+            parts.append(f"{len(problems)} file(s) not transferred: {'; '.join(problems[:3])}{more}")
         if self.reset:
             parts.append("server was reset: pulled again from the start")
         if self.blocks_refused:
             parts.append(f"{len(self.blocks_refused)} number block(s) dropped after the server's restore")
+        if self.set_aside:
+            parts.append(f"{len(self.set_aside)} change(s) from the server set aside")
+        if self.new_outbox:
+            parts.append("this desktop's data was restored: its changes were sent again")
+        if self.repaired:
+            parts.append(f"{self.repaired} row(s) the restored server had lost sent again")
+        if self.waiting:
+            parts.append(f"{self.waiting} change(s) wait for another desktop to re-send what the server's restore "
+                         "lost")
         return ", ".join(parts)
-
-
-def _setting(session: Any, key: str, default: Any = None) -> Any:
-    row = session.get(Setting, key)
-    return row.value if row else default
-
-
-def _put(session: Any, key: str, value: Any) -> None:
-    row = session.get(Setting, key)
-    if row is None:
-        session.add(Setting(key=key, value=value))
-    else:
-        row.value = value
 
 
 def device_id(store: Store) -> str:
@@ -92,13 +103,16 @@ def device_id(store: Store) -> str:
 
 
 def make_client(store: Store, server_url: str, tokens: TokenStore | None = None, username: str | None = None,
-                **kw: Any) -> SyncClient:
-    dev = device_id(store)
+                keys: KeyStore | None = None, **kw: Any) -> SyncClient:
+    """A client for this store's device on this PC. A store whose device key is not here (a copied data
+    folder) takes a new identity first, so it never pushes as the desktop it was copied from."""
+    dev, key = ensure_identity(store, keys or key_store_for(tokens))
     client = SyncClient(server_url, dev, head_revision(), **kw)
+    client.device_key = key
     if tokens is not None and username:
-        key = token_key(server_url, username, dev)
-        client.refresh_token = tokens.get(key)
-        client.on_new_refresh_token = lambda token: tokens.set(key, token)
+        token = token_key(server_url, username, dev)
+        client.refresh_token = tokens.get(token)
+        client.on_new_refresh_token = lambda value: tokens.set(token, value)
     return client
 
 
@@ -107,7 +121,7 @@ def enroll(store: Store, client: SyncClient, username: str, password: str,
     """Sign in to the server and make this desktop one of its devices (IDs from leases from now on). Local
     staff users become the server's (see ``enrolment``); the user can then sign in here with the server's
     password, offline too. Returns the server's user, with ``local_users``: what became of the local ones."""
-    session = client.login(username, password, platform.node() or "desktop")
+    session = client.login(username, password, platform.node() or "desktop", client.device_key)
     staff = server_staff(client)
     role = Role.parse(session.user["role"])
 
@@ -155,10 +169,13 @@ class SyncEngine:
         self.claim_numbers(report)
         self.lease_numbers(report)
         # Files before rows, so a desktop that pulls an attachment row can fetch its bytes at once.
-        report.files_sent = upload_missing(self.client, self.store.paths.attachments, self.db)
+        report.files_sent, report.upload_problems = upload_missing(self.client, self.store.paths.attachments, self.db)
         self.push(report)
         self.pull(report)
-        report.files_fetched = download_missing(self.client, self.store.paths.attachments, self.db)
+        if self.db(lambda s: _setting(s, REPAIR)):
+            self.resend_lost_rows(report)
+        report.files_fetched, report.download_problems = download_missing(self.client, self.store.paths.attachments,
+                                                                          self.db)
         self.db(lambda s: _put(s, LAST_SYNC, utcnow().isoformat()))
         self.db(lambda s: prune_acked(s, utcnow()))
         return report
@@ -170,7 +187,7 @@ class SyncEngine:
         forgotten them, and takes them back as ours, or refuses one it has leased elsewhere since."""
         def held(s: Any) -> tuple[str | None, list[dict[str, Any]]]:
             epoch = (_setting(s, CURSOR) or {}).get("epoch")
-            rows = s.scalars(select(IdBlock).where(IdBlock.source == "lease")
+            rows = s.scalars(select(IdBlock).where(IdBlock.source == "lease", IdBlock.first <= IdBlock.last)
                              .order_by(IdBlock.id.desc()).limit(CLAIM_BLOCKS)).all()
             return epoch, [{"month": b.month_key, "first": b.first, "last": b.last} for b in rows]
 
@@ -185,6 +202,8 @@ class SyncEngine:
             log.warning("number block refused by the restored server: %s", refused)
 
     def lease_numbers(self, report: SyncReport) -> None:
+        """Numbers for this month and the next. A refused lease (a month used up, or more numbers held than
+        inquiries use) does not stop the sync: new inquiries get provisional references meanwhile."""
         from ..services.settings import load_settings
 
         tz = self.db(lambda s: load_settings(s).calendar().tz)
@@ -196,39 +215,76 @@ class SyncEngine:
                 .where(IdBlock.month_key == m, IdBlock.next <= IdBlock.last)))
             if left >= LOW_WATER:
                 continue
-            block = self.client.lease(month, LEASE_COUNT)
+            try:
+                block = self.client.lease(month, LEASE_COUNT)
+            except ServerRefused as exc:
+                if exc.status == 403:
+                    return  # a role that logs no inquiries needs no numbers
+                if exc.status != 409:
+                    raise
+                report.leases_refused.append(f"{month}: {exc}")
+                log.warning("no numbers leased for %s: %s", month, exc)
+                continue
             self.db(lambda s, b=block: s.add(IdBlock(month_key=b["month"], first=b["first"], last=b["last"],
                                                       next=b["first"], source="lease")))
             report.leased.append(f"{block['month']}: {block['first']}-{block['last']}")
 
     # push -------------------------------------------------------------------------------------------------------
     def push(self, report: SyncReport, max_batches: int = 10_000) -> None:
-        gaps = 0
+        gaps = repaired = 0
         for _ in range(max_batches):
-            wire = self.db(_pending_batch)
-            if not wire:
+            body = self.db(outbox.pending_batch)
+            if not body:
                 return
+            wire = body["mutations"]
             self.progress(f"Sending changes: {report.pushed + report.duplicates + len(wire):,} so far…")
             try:
-                results = self.client.push(wire)
+                results = self.client.push(wire, body["outbox_id"], body["oldest_held"])
             except GapError as gap:
                 gaps += 1
                 if gaps > 3:
                     raise SyncError(f"the server and this desktop disagree on what was sent ({gap})") from gap
                 self._realign(gap.expected_seq, wire[0]["seq"])
                 continue
+            except OutboxReused as exc:
+                # This store went back in time (restored or copied by hand): its numbers were used for other
+                # changes. Count in a new outbox; the server then asks for everything held, which re-applies
+                # harmlessly, and nothing is dropped as "already there".
+                if report.new_outbox:
+                    raise SyncError(f"the server refused this desktop's changes twice ({exc})") from exc
+                report.new_outbox = True
+                log.warning("the server says this store was restored or copied: starting a new outbox")
+                self.db(start_new_outbox)
+                continue
             self._record(results, report)
+            waiting = next((r for r in results if r["status"] == "retry"), None)
+            if waiting is None:
+                continue
+            # The server lost a row this change needs (it was restored): send it first when this desktop holds
+            # it, else the rest goes at a later sync, in order, once another desktop has sent the row.
+            needs = waiting.get("needs") or {}
+            role = signed_in_role(self.db) if needs else None
+            if role is None or repaired >= MAX_REPAIRS_PER_RUN or not self.db(
+                    lambda s, w=waiting, n=needs, r=role: repair.queue_before(s, w["seq"], str(n.get("table")),
+                                                                           str(n.get("row_id")), r)):
+                report.waiting = sum(r["status"] == "retry" for r in results)
+                return
+            repaired += 1
+            report.repaired += 1
 
     def _realign(self, expected: int, first_pending: int) -> None:
         """The server expects another sequence than our first pending one (it was restored from a backup,
-        or a response was lost after it committed): resend what it lacks, mark what it has."""
-        self.db(lambda s: _realign(s, expected, first_pending))
+        it has no record of this outbox, or a response was lost after it committed): resend what it lacks,
+        mark what it has."""
+        self.db(lambda s: outbox.realign(s, expected, first_pending))
 
     def _record(self, results: list[dict[str, Any]], report: SyncReport) -> None:
-        self.db(lambda s: _record(s, results, report))
+        self.db(lambda s: outbox.record(s, results, report))
 
     # pull -------------------------------------------------------------------------------------------------------
     def pull(self, report: SyncReport, max_pages: int = 100_000) -> None:
+        build = f"{__version__}/{head_revision()}"
+        report.set_aside += self.db(lambda s: retry_set_aside(s, build))
         cursor = self.db(lambda s: _setting(s, CURSOR)) or {"epoch": None, "seq": 0}
         for _ in range(max_pages):
             page = self.client.pull(cursor)
@@ -240,10 +296,10 @@ class SyncEngine:
                 self.db(lambda s, c=cursor: _reset(s, c))
                 self.push(report)
                 continue
-            applied = self.db(lambda s, p=page: _apply_page(s, p))  # the page and its cursor: one transaction
+            applied = self.db(lambda s, p=page: _apply_page(s, p, build))  # the page and its cursor: one transaction
             report.pulled += len(page["changes"])
             report.kept_local += applied.kept_local
-            report.skipped += applied.skipped
+            report.set_aside += applied.set_aside
             cursor = page["next"]
             if page["changes"]:
                 high = page.get("high_water") or 0
@@ -253,88 +309,38 @@ class SyncEngine:
                 return
 
 
+    def resend_lost_rows(self, report: SyncReport) -> None:
+        """Everything was pulled again from a restored server: rows it lost that only copies hold go again."""
+        role = signed_in_role(self.db)
+        if role is not None:
+            report.repaired += repair.repair(self.client.versions, self.db, role)
+            self.push(report)
+        self.db(lambda s: _put(s, REPAIR, False))
+
+
 def _drop_unused(s: Any, block: dict[str, Any]) -> None:
     """A block the server gave to another desktop: issue nothing more from it (numbers issued already are
-    renumbered by the server if they clash)."""
-    s.execute(update(IdBlock).where(IdBlock.month_key == block["month"], IdBlock.first == block["first"],
-                                    IdBlock.source == "lease").values(last=IdBlock.next - 1))
-
-
-def _pending_batch(s: Any) -> list[dict[str, Any]]:
-    batch = s.scalars(select(ChangeLogEntry).where(ChangeLogEntry.state == "pending")
-                      .order_by(ChangeLogEntry.seq).limit(MAX_BATCH)).all()
-    return [{"seq": e.seq, "mutation_id": e.mutation_id, "table": e.table_name, "row_id": e.row_id,
-             "op": e.op, "hlc": e.hlc, "fields": e.fields, **({"base": e.base} if e.base else {})} for e in batch]
+    renumbered by the server if they clash). A block none of whose numbers was issued goes entirely."""
+    match = (IdBlock.month_key == block["month"], IdBlock.first == block["first"], IdBlock.source == "lease")
+    s.execute(delete(IdBlock).where(*match, IdBlock.next <= IdBlock.first))
+    s.execute(update(IdBlock).where(*match, IdBlock.next <= IdBlock.last).values(last=IdBlock.next - 1))
 
 
 def _reset(s: Any, cursor: dict[str, Any]) -> None:
+    """The server was restored: it may lack anything this desktop sent, so everything held goes again; once
+    everything is pulled again, rows it lost that no outbox holds any more go too (``repair``)."""
     _put(s, CURSOR, cursor)
-    s.execute(update(ChangeLogEntry).where(ChangeLogEntry.state == "acked").values(state="pending"))
+    _put(s, REPAIR, True)
+    outbox.send_again_from(s, outbox.held_from(s))
 
 
-def _apply_page(s: Any, page: dict[str, Any]) -> Any:
-    applied = apply_changes(s, page["changes"])
+def _apply_page(s: Any, page: dict[str, Any], build: str) -> Any:
+    # Pulling everything again from a restored server: values it lost that this desktop holds are kept.
+    applied = apply_changes(s, page["changes"], build=build, newer_only=bool(_setting(s, REPAIR)))
     _put(s, CURSOR, page["next"])
     return applied
 
 
-def _realign(s: Any, expected: int, first_pending: int) -> None:
-    if expected < first_pending:
-        s.execute(update(ChangeLogEntry).where(ChangeLogEntry.seq >= expected,
-                                               ChangeLogEntry.state == "acked").values(state="pending"))
-        missing = s.scalar(select(func.min(ChangeLogEntry.seq)))
-        if missing is None or missing > expected:
-            raise SyncError(f"the server lost changes {expected}-{first_pending - 1} and this desktop no "
-                            "longer holds them; contact IT")
-    else:
-        s.execute(update(ChangeLogEntry).where(ChangeLogEntry.seq < expected,
-                                               ChangeLogEntry.state == "pending").values(state="acked"))
-
-
-def _record(s: Any, results: list[dict[str, Any]], report: SyncReport) -> None:
-    """Mark the batch's entries as the server answered (one UPDATE for all that it took)."""
-    held = dict(s.execute(select(ChangeLogEntry.seq, ChangeLogEntry.mutation_id)
-                          .where(ChangeLogEntry.seq.in_([r["seq"] for r in results]))).all())
-    acked: list[int] = []
-    for r in results:
-        if r["seq"] not in held or held[r["seq"]] != r.get("mutation_id", held[r["seq"]]):
-            continue
-        if r["status"] == "rejected":
-            entry = s.get(ChangeLogEntry, r["seq"])
-            entry.state, entry.reason = "rejected", r.get("reason") or "refused by the server"
-            report.rejected.append(f"{entry.table_name} {entry.row_id}: {entry.reason}")
-        else:
-            acked.append(r["seq"])
-            report.pushed += r["status"] == "applied"
-            report.duplicates += r["status"] == "duplicate"
-    if acked:
-        s.execute(update(ChangeLogEntry).where(ChangeLogEntry.seq.in_(acked)).values(state="acked"))
-
-
-def prune_acked(s: Any, now: datetime) -> int:
-    """Drop outbox entries acknowledged more than ACKED_KEPT_DAYS ago (the outbox would otherwise hold every
-    change this desktop ever made); pending and refused entries always stay. Once a day it notes the highest
-    acknowledged sequence; pushes go in sequence order, so everything acknowledged at or below a note that
-    is old enough was acknowledged by then."""
-    marks = _setting(s, PRUNED) or []
-    if marks and now - datetime.fromisoformat(marks[-1][0]) < timedelta(days=1):
-        return 0
-    top = s.scalar(select(func.max(ChangeLogEntry.seq)).where(ChangeLogEntry.state == "acked"))
-    marks.append([now.isoformat(), top or 0])
-    old = [seq for at, seq in marks if now - datetime.fromisoformat(at) >= timedelta(days=ACKED_KEPT_DAYS)]
-    dropped = 0
-    if old:
-        # The newest entry always stays: the next one is numbered after it, and a device's numbers never
-        # go back (the server would take a reused number as a duplicate and drop the change).
-        newest = s.scalar(select(func.max(ChangeLogEntry.seq)))
-        dropped = s.execute(delete(ChangeLogEntry).where(ChangeLogEntry.state == "acked",
-                                                         ChangeLogEntry.seq <= min(max(old), newest - 1))).rowcount
-        log.info("dropped %d outbox entries acknowledged over %d days ago", dropped, ACKED_KEPT_DAYS)
-    _put(s, PRUNED, [m for m in marks
-                     if now - datetime.fromisoformat(m[0]) < timedelta(days=ACKED_KEPT_DAYS)])
-    return dropped
-
-
 def pending_count(store: Store) -> int:
     with store.session() as s:
-        return s.scalar(select(func.count()).select_from(ChangeLogEntry).where(ChangeLogEntry.state == "pending"))
+        return outbox.pending_count_in(s)

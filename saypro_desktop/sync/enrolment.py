@@ -23,6 +23,7 @@ from ..models import AuditEntry, ChangeLogEntry, StaffUser
 from ..models.base import Base
 from .apply import apply_changes
 from .client import SyncClient, SyncError
+from .protocol import AUTHOR_FIELDS
 
 
 class EnrolmentRefused(SyncError):
@@ -35,6 +36,7 @@ class EnrolmentPlan:
     dropped: list[str] = field(default_factory=list)  # local ids nothing refers to
     pushed: list[str] = field(default_factory=list)  # user names created on the server by this Admin
     unknown: list[str] = field(default_factory=list)  # user names that stop a non-Admin's enrolment
+    others: list[str] = field(default_factory=list)  # other people's queued work a role that cannot import holds
 
     def summary(self) -> str:
         parts = []
@@ -63,7 +65,7 @@ def _staff_refs() -> list[Any]:
             if fk.column.table.name == "staff_user"]
 
 
-def plan(session: Session, changes: list[dict[str, Any]], role: Role) -> EnrolmentPlan:
+def plan(session: Session, changes: list[dict[str, Any]], role: Role, enrolling: str = "") -> EnrolmentPlan:
     names: dict[str, str] = {}
     for c in changes:
         if "username" in (c.get("fields") or {}):
@@ -82,7 +84,25 @@ def plan(session: Session, changes: list[dict[str, Any]], role: Role) -> Enrolme
             result.pushed.append(user.username)
         else:
             result.unknown.append(user.username)
+    if not can(role, Permission.IMPORT):
+        result.others = _others_work(session, result, names.get(enrolling.casefold()))
     return result
+
+
+def _others_work(session: Session, result: EnrolmentPlan, me: str | None) -> list[str]:
+    """User names of people other than the enrolling user whose queued work this desktop holds. The server
+    records the signed-in user as the author of what a role that cannot import sends, so such work would
+    lose its authors' names: a Supervisor or an Admin must connect this desktop."""
+    found: set[str] = set()
+    for table, author in AUTHOR_FIELDS.items():
+        rows = session.scalars(select(ChangeLogEntry.fields).where(
+            ChangeLogEntry.table_name == table, ChangeLogEntry.op == "insert", ChangeLogEntry.state == "pending"))
+        for fields in rows:
+            who = (fields or {}).get(author)
+            if who is not None and who not in result.dropped and result.mapped.get(who, who) != me:
+                found.add(who)
+    names = dict(session.execute(select(StaffUser.id, StaffUser.username).where(StaffUser.id.in_(found))).all())
+    return sorted(names.get(i, i) for i in found)
 
 
 def _referenced(session: Session, staff_id: str) -> bool:
@@ -102,12 +122,17 @@ def _referenced(session: Session, staff_id: str) -> bool:
 def adopt(session: Session, changes: list[dict[str, Any]], role: Role, enrolling: str) -> EnrolmentPlan:
     """In the caller's transaction: re-point local users to the server's, drop the unused ones, and take
     the server's staff rows. Raises EnrolmentRefused (changing nothing) as described above."""
-    result = plan(session, changes, role)
+    result = plan(session, changes, role, enrolling)
     if result.unknown:
         raise EnrolmentRefused(
             f"this desktop holds records by local user(s) the server does not know: {', '.join(result.unknown)}. "
             f"Ask the server's administrator to create them (saypro-server create-user), or connect as an Admin "
             f"to create them; then connect again. Nothing was changed ({enrolling} stays local).")
+    if result.others:
+        raise EnrolmentRefused(
+            f"this desktop holds work by {', '.join(result.others)} that is not on the server yet. Connect it as a "
+            f"Supervisor or an Admin, so that the work keeps each person's name (a {role.value} connecting it "
+            f"would be recorded as the author of all of it). Nothing was changed.")
     # Rows and their references change in any order inside this transaction; SQLite checks the keys at commit.
     session.execute(text("PRAGMA defer_foreign_keys = ON"))
     for local, server in [*result.mapped.items(), *((local, None) for local in result.dropped)]:

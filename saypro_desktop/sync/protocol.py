@@ -16,7 +16,7 @@ from sqlalchemy.types import JSON
 from ..models import SYNCED_MODELS
 from ..models.base import SYNC_BOOKKEEPING, UtcDateTime, Vocab
 
-PROTOCOL_VERSION = 1
+PROTOCOL_VERSION = 2  # 2: device keys at sign-in; pushes name their outbox and the oldest change held
 MAX_BATCH = 200  # mutations per push
 MAX_BODY_BYTES = 8 * 1024 * 1024
 DEFAULT_PULL_BYTES = 1024 * 1024  # uncompressed; ~100 KB with zstd: few round trips on a slow line
@@ -29,6 +29,11 @@ CONFLICT_TEXT_FIELDS: dict[str, frozenset[str]] = {
 # Fields of an inquirer's personal details, withheld from roles without VIEW_PERSONAL_DETAILS.
 PERSONAL_FIELDS: dict[str, frozenset[str]] = {
     "inquiry": frozenset({"user_full_name", "user_email", "user_phone", "user_account_id", "user_location"}),
+}
+# Who wrote a row. The server records the signed-in user there, unless the role may import (imports and a
+# standalone desktop's history name the staff who did the work).
+AUTHOR_FIELDS: dict[str, str] = {
+    "inquiry": "received_by_id", "action_step": "author_id", "attachment": "added_by_id", "audit_entry": "actor_id",
 }
 APPEND_ONLY_TABLES = frozenset(name for name, m in SYNCED_MODELS.items() if m.__append_only__)
 

@@ -26,9 +26,12 @@ class DeskStatusBar(QStatusBar):
         self.network = QLabel("Local only – not connected to a server")
         self.pending = QLabel("Pending changes: …")
         self.last_sync = QLabel("Last sync: never")
+        self.set_aside = QLabel("")  # changes from the server this desktop could not apply (kept, retried)
+        self.set_aside.hide()
         self.busy = QLabel("")
         for w, name in ((self.user, "Signed-in user"), (self.network, "Connection"), (self.pending, "Pending changes"),
-                        (self.last_sync, "Last sync"), (self.busy, "Background work")):
+                        (self.set_aside, "Changes set aside"), (self.last_sync, "Last sync"),
+                        (self.busy, "Background work")):
             w.setAccessibleName(name)
             self.addPermanentWidget(w)
         app.bus.changed.connect(lambda *_: self.refresh())
@@ -47,6 +50,11 @@ class DeskStatusBar(QStatusBar):
             self.network.setText({True: "Online", False: "Offline", None: "Connecting…"}[status.online])
             self.network.setToolTip(status.message)
         self.pending.setText(f"Pending changes: {status.pending}")
+        self.set_aside.setVisible(bool(status.set_aside))
+        if status.set_aside:
+            self.set_aside.setText(f"⚠ {len(status.set_aside)} change(s) from the server set aside")
+            self.set_aside.setToolTip("Kept on this desktop and tried again after an update of SayPro Desk; the rest "
+                                      "of the server's changes were applied.\n\n" + "\n".join(status.set_aside[:20]))
         if status.last_sync:
             when = datetime.fromisoformat(status.last_sync).astimezone(self.app.settings.calendar().tz)
             self.last_sync.setText(f"Last sync: {when:%d/%m/%Y %H:%M}")

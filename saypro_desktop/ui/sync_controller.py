@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import logging
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtNetwork import QNetworkInformation
 
 from ..core.permissions import Role
+from ..sync import set_aside
 from ..sync.client import AuthError, SyncError, UpgradeRequired
 from ..sync.credentials import TokenStore, system_token_store
 from ..sync.engine import (
@@ -46,6 +47,7 @@ class SyncStatus:
     pending: int = 0
     last_sync: str | None = None
     message: str = ""
+    set_aside: list[str] = field(default_factory=list)  # changes from the server this desktop could not apply
 
 
 class SyncController(QObject):
@@ -92,12 +94,13 @@ class SyncController(QObject):
     def start(self) -> None:
         self.app.read(self._read_state, self._state_read)
 
-    def _read_state(self, ctx: Any) -> tuple[bool, str | None, int]:
+    def _read_state(self, ctx: Any) -> tuple[bool, str | None, int, list[str]]:
         s = ctx.session
-        return bool(_setting(s, ENROLLED)), _setting(s, LAST_SYNC), pending_count(self.app.store)
+        return (bool(_setting(s, ENROLLED)), _setting(s, LAST_SYNC), pending_count(self.app.store),
+                [str(v) for v in set_aside.listed(s)])
 
-    def _state_read(self, state: tuple[bool, str | None, int]) -> None:
-        self.status.enrolled, self.status.last_sync, self.status.pending = state
+    def _state_read(self, state: tuple[bool, str | None, int, list[str]]) -> None:
+        self.status.enrolled, self.status.last_sync, self.status.pending, self.status.set_aside = state
         self._emit()
         if self.status.enrolled:
             self.sync_now()
@@ -137,7 +140,7 @@ class SyncController(QObject):
                 return fn(s)
         return self.app.runner.call_on_writer(job)
 
-    def _run(self) -> tuple[SyncReport, int]:
+    def _run(self) -> tuple[SyncReport, int, list[str]]:
         with self.app.store.session() as s:
             url, username = _setting(s, SERVER_URL), _setting(s, USERNAME)
         client = make_client(self.app.store, url, self.tokens, username)
@@ -147,17 +150,20 @@ class SyncController(QObject):
             report = SyncEngine(self.app.store, client, run_db=self._db, progress=self.progress.emit).run()
         finally:
             client.close()
-        return report, pending_count(self.app.store)
+        with self.app.store.session() as s:
+            aside = [str(v) for v in set_aside.listed(s)]
+        return report, pending_count(self.app.store), aside
 
     def _progressed(self, message: str) -> None:
         if self.status.running:
             self._got_somewhere = True
             self._emit(message)
 
-    def _done(self, result: tuple[SyncReport, int]) -> None:
-        report, pending = result
+    def _done(self, result: tuple[SyncReport, int, list[str]]) -> None:
+        report, pending, aside = result
         self._failures = 0
         self.status.running, self.status.online, self.status.pending = False, True, pending
+        self.status.set_aside = aside
         self.app.read(lambda ctx: _setting(ctx.session, LAST_SYNC), self._last_sync)
         self._emit(f"Synced: {report.summary()}")
         if report.pulled:

@@ -27,7 +27,7 @@ def login(body: LoginRequest, request: Request, _p: ProtocolDep) -> dict[str, An
     s = state(request)
     try:
         return auth.login(s.db, s.settings, s.secret, body.username, body.password, body.device_id,
-                          body.device_name or "desktop", client_ip(request))
+                          body.device_name or "desktop", body.device_key, client_ip(request))
     except auth.AuthError as exc:
         raise _api(exc) from exc
 

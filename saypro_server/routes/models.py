@@ -37,6 +37,9 @@ class LoginRequest(Body):
     password: Annotated[Text, Field(min_length=1, max_length=1024)]
     device_id: Uuid
     device_name: Annotated[Text, Field(max_length=120)] = ""
+    device_key: Annotated[Text, Field(min_length=32, max_length=128, description=(
+        "the desktop's device key, a secret kept outside its database: the first sign-in of a device id "
+        "registers it, later ones must present the same key"))]
 
 
 class RefreshRequest(Body):
@@ -108,14 +111,21 @@ class Mutation(Body):
 
 
 class PushRequest(Body):
+    outbox_id: Annotated[Text, Field(pattern=r"^[0-9a-f]{16,40}$", description=(
+        "the desktop's outbox the sequence numbers count in (a restored store starts a new one)"))]
+    oldest_held: Annotated[StrictInt, Field(ge=1, le=2**62, description=(
+        "the lowest sequence the desktop still holds: a server with no record of the outbox asks for "
+        "everything from there"))]
     mutations: Annotated[list[Mutation], Field(max_length=MAX_BATCH)]
 
 
 class MutationResult(BaseModel):
     seq: int
     mutation_id: str
-    status: Literal["applied", "duplicate", "rejected"]
+    status: Literal["applied", "duplicate", "rejected", "retry"]
     reason: str | None = None
+    needs: dict[str, str] | None = Field(default=None, description=(
+        "with retry: the row (table, row_id) the server lost in a restore and waits for"))
 
 
 class PushResponse(BaseModel):
@@ -124,7 +134,11 @@ class PushResponse(BaseModel):
 
 
 class GapProblem(Problem):
-    expected_seq: int
+    expected_seq: int | None = None
+    code: Literal["gap", "replay", "outbox_reused"] = Field(description=(
+        "gap: push from expected_seq; replay: the server has no record of this outbox, send everything held "
+        "from expected_seq; outbox_reused: this outbox's numbers were used by other changes before (a "
+        "restored or copied store): start a new outbox"))
 
 
 class Cursor(Body):
@@ -137,6 +151,16 @@ class PullRequest(Body):
     cursor: Cursor | None = None
     max_bytes: Annotated[StrictInt, Field(ge=1, le=2**31)] = DEFAULT_PULL_BYTES
     tables: Annotated[list[Text], Field(max_length=32)] | None = None
+
+
+class VersionsRequest(Body):
+    table: Annotated[Text, Field(max_length=64)]
+    ids: Annotated[list[Uuid], Field(max_length=1000, description="row ids this desktop holds")]
+
+
+class VersionsResponse(BaseModel):
+    versions: dict[str, dict[str, str]] = Field(description=(
+        "row id -> the row's field stamps (field_versions), for the ids the server has; an id it lacks is absent"))
 
 
 class Change(BaseModel):

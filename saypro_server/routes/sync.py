@@ -8,15 +8,16 @@ from typing import Any
 
 import zstandard
 from fastapi import APIRouter, Request, Response
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from saypro_desktop.core.permissions import Permission, can
 from saypro_desktop.models import SYNCED_MODELS
 
 from .. import feed, merge, numbers
+from .. import push as batches
 from ..rules import can_push
 from ..store.db import get_meta
-from ..store.schema import device
+from ..store.schema import SYNCED, device
 from .deps import ApiError, CallerDep, accepts_zstd, state
 from .models import (
     ClaimRequest,
@@ -29,6 +30,8 @@ from .models import (
     PullResponse,
     PushRequest,
     PushResponse,
+    VersionsRequest,
+    VersionsResponse,
 )
 
 router = APIRouter(tags=["sync"])
@@ -45,7 +48,7 @@ def lease(body: LeaseRequest, request: Request, caller: CallerDep) -> dict[str, 
     try:
         with s.db.write() as conn:
             block = numbers.take(conn, body.month, body.count, device_id=caller.device_id, user_id=caller.user_id,
-                                 now=now)
+                                 now=now, max_unused=numbers.MAX_UNUSED_PER_USER)
     except numbers.LeaseRefused as exc:
         raise ApiError(409, str(exc)) from exc
     return {"month": block.month, "first": block.first, "last": block.last}
@@ -90,13 +93,30 @@ def push(body: PushRequest, request: Request, caller: CallerDep) -> Response:
                  for m in body.mutations]
     pusher = merge.Pusher(caller.user_id, caller.role, caller.device_id)
     try:
-        results, last_seq = merge.push(s.db, pusher, mutations, s.settings.clock())
-    except merge.SequenceGap as exc:
-        raise ApiError(409, str(exc), expected_seq=exc.expected) from exc
-    except merge.BatchHole as exc:
+        results, last_seq = batches.push(s.db, pusher, body.outbox_id, body.oldest_held, mutations, s.settings.clock())
+    except batches.SequenceGap as exc:  # also Replay
+        raise ApiError(409, str(exc), expected_seq=exc.expected, code=exc.code) from exc
+    except batches.OutboxReused as exc:
+        raise ApiError(409, str(exc), expected_seq=None, code=exc.code) from exc
+    except batches.BatchHole as exc:
         raise ApiError(422, f"{exc}; nothing was applied") from exc
     _note_client(request, caller.device_id)
-    return _json({"results": [r.__dict__ for r in results], "last_seq": last_seq}, request)
+    answers = [{k: v for k, v in r.__dict__.items() if v is not None or k == "reason"} for r in results]
+    return _json({"results": answers, "last_seq": last_seq}, request)
+
+
+@router.post("/sync/versions", response_model=VersionsResponse, responses={**_AUTH_ERRORS, 422: {"model": Problem}})
+def versions(body: VersionsRequest, request: Request, caller: CallerDep) -> dict[str, Any]:
+    """The field stamps of these rows as the server holds them (absent: it has no such row). After a restore,
+    a desktop sends again the rows and field values the server lost, which it can tell by these stamps."""
+    if not can_push(caller.role):
+        raise ApiError(403, f"the {caller.role.value} role does not write and has nothing to send again")
+    if body.table not in SYNCED:
+        raise ApiError(422, f"unknown table {body.table!r}; synced tables are {', '.join(sorted(SYNCED))}")
+    table = SYNCED[body.table]
+    with state(request).db.read() as conn:
+        rows = conn.execute(select(table.c.id, table.c.field_versions).where(table.c.id.in_(body.ids))).all()
+    return {"versions": {row_id: dict(stamps or {}) for row_id, stamps in rows}}
 
 
 @router.post("/sync/pull", response_model=PullResponse, responses={

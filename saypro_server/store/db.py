@@ -87,7 +87,7 @@ class Database:
         self.engine.dispose()
 
 
-# -- server meta: epoch, token secret, the server's clock --------------------------------------------------
+# -- server meta: epoch and the server's clock (never the token secret: see saypro_server/secret.py) --
 
 def get_meta(conn: Connection, key: str) -> str | None:
     return conn.execute(select(server_meta.c.value).where(server_meta.c.key == key)).scalar_one_or_none()
@@ -105,11 +105,9 @@ def new_epoch() -> str:
 
 
 def ensure_meta(conn: Connection) -> None:
-    """Give a new database its epoch and token secret (kept in the database so every process shares them)."""
+    """Give a new database its epoch and its clock (kept in the database so every process shares them)."""
     if get_meta(conn, "epoch") is None:
         set_meta(conn, "epoch", new_epoch())
-    if get_meta(conn, "token_secret") is None:
-        set_meta(conn, "token_secret", secrets.token_urlsafe(32))
     if get_meta(conn, "hlc") is None:
         set_meta(conn, "hlc", "0:0")
 

@@ -20,6 +20,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    false,
 )
 
 from saypro_desktop.models import SYNCED_MODELS
@@ -39,6 +40,8 @@ def _copy_synced(table: Table) -> Table:
 
 
 SYNCED: dict[str, Table] = {name: _copy_synced(model.__table__) for name, model in SYNCED_MODELS.items()}
+# Attachment bytes are served only while an attachment row names them (blobs.servable_size): by hash.
+Index("ix_attachment_sha256", SYNCED["attachment"].c.sha256)
 
 # A 64-bit counter that is still SQLite's rowid (only INTEGER PRIMARY KEY aliases it).
 Serial = BigInteger().with_variant(Integer(), "sqlite")
@@ -70,6 +73,15 @@ device = Table(
     Column("last_seen", UtcDateTime),
     Column("last_seq", BigInteger),  # the device's last applied push sequence; NULL: no record (new or restored)
     Column("pulled_seq", BigInteger),  # the last cursor the device presented on pull
+    # The outbox last_seq counts in: a desktop whose store was restored or copied starts a new one.
+    Column("outbox_id", String(40)),
+    # SHA-256 of the device key, a secret kept outside the desktop's database (keyring): proves the device.
+    Column("key_hash", String(64)),
+    # Refresh-token rotation (RFC 9700): every token of one sign-in shares a family; reuse of a rotated
+    # token outside the single allowed retry ends the family.
+    Column("refresh_family", String(32)),
+    Column("prev_refresh_used", Boolean, nullable=False, default=False, server_default=false()),
+    Column("refreshed_at", UtcDateTime),
     Column("schema", String(40)),
     Column("build", String(40)),
     Index("ix_device_user_id", "user_id"),
@@ -103,7 +115,18 @@ number_lease = Table(
     Column("device_id", String(36)),  # NULL: a number the server issued itself (provisional inquiry)
     Column("user_id", String(36)),
     Column("created_at", UtcDateTime, nullable=False),
+    Column("used", Integer, nullable=False, default=0, server_default="0"),  # inquiries pushed with its numbers
     Index("ix_number_lease_month_first", "month", "first"),
+)
+
+number_gap = Table(
+    "number_gap", metadata,  # numbers skipped by rotate-epoch after a restore: the only ones a desktop may claim
+    Column("id", Serial, primary_key=True, autoincrement=True),
+    Column("month", String(5), nullable=False),  # YYMM, or *YYMM: every month up to YYMM it had not seen
+    Column("first", Integer, nullable=False),
+    Column("last", Integer, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Index("ix_number_gap_month_first", "month", "first"),
 )
 
 change_feed = Table(
@@ -148,6 +171,28 @@ blob = Table(
     Column("complete", Boolean, nullable=False, default=False),
     Column("created_at", UtcDateTime, nullable=False),
     Column("completed_at", UtcDateTime),
+    Column("user_id", String(36)),  # who began the upload (quota of unfinished uploads)
+    Column("updated_at", UtcDateTime),  # the last chunk received (unfinished uploads expire)
+)
+
+push_log = Table(
+    "push_log", metadata,  # every pushed mutation as received: who, from which device, what, and the answer
+    Column("id", Serial, primary_key=True, autoincrement=True),
+    Column("at", UtcDateTime, nullable=False),
+    Column("user_id", String(36), nullable=False),
+    Column("device_id", String(36), nullable=False),
+    Column("outbox_id", String(40), nullable=False),
+    Column("seq", BigInteger, nullable=False),
+    Column("mutation_id", String(64), nullable=False),
+    Column("table_name", String(64), nullable=False),
+    Column("row_id", String(64), nullable=False),
+    Column("op", String(16), nullable=False),
+    Column("fields", JSON, nullable=False),  # the names of the fields it carried
+    Column("status", String(10), nullable=False),
+    Column("reason", Text),
+    Index("ix_push_log_device_id_outbox_id_seq", "device_id", "outbox_id", "seq"),
+    Index("ix_push_log_at", "at"),
+    sqlite_autoincrement=True,
 )
 
 blob_chunk = Table(

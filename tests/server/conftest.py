@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -11,6 +12,7 @@ import pytest
 
 from saypro_desktop.core.hlc import Stamp
 from saypro_desktop.core.uuids import new_id
+from saypro_desktop.sync.protocol import PROTOCOL_VERSION
 from tests.server_fixtures import *  # noqa: F403
 from tests.server_fixtures import DEFAULT_PASSWORD, LiveServer
 
@@ -40,9 +42,12 @@ class Desk:
     """One desktop signed in as one user: builds mutations with its own sequence and clock."""
 
     def __init__(self, server: LiveServer, username: str, password: str = DEFAULT_PASSWORD,
-                 device_id: str | None = None) -> None:
+                 device_id: str | None = None, device_key: str | None = None) -> None:
         self.server = server
         self.device_id = device_id or new_id()
+        self.device_key = device_key or secrets.token_urlsafe(32)
+        self.outbox_id = secrets.token_hex(16)
+        self.oldest_held = 1  # what this desk would still hold: its pushes start from 1
         self.http = httpx.Client(base_url=server.api, timeout=30)
         self.seq = 0
         self.wall = int(datetime.now(UTC).timestamp() * 1000)
@@ -53,13 +58,14 @@ class Desk:
 
     @property
     def headers(self) -> dict[str, str]:
-        return {"X-SayPro-Protocol": "1", "X-SayPro-Schema": "0001", "X-SayPro-Build": "test",
+        return {"X-SayPro-Protocol": str(PROTOCOL_VERSION), "X-SayPro-Schema": "0001", "X-SayPro-Build": "test",
                 "X-SayPro-Device": self.device_id, "Authorization": f"Bearer {self.token}"}
 
     def sign_in(self, username: str, password: str) -> dict[str, Any]:
         r = self.http.post("/auth/login", json={"username": username, "password": password,
-                                                "device_id": self.device_id, "device_name": "test desk"},
-                           headers={"X-SayPro-Protocol": "1"})
+                                                "device_id": self.device_id, "device_name": "test desk",
+                                                "device_key": self.device_key},
+                           headers={"X-SayPro-Protocol": str(PROTOCOL_VERSION)})
         assert r.status_code == 200, r.text
         return r.json()
 
@@ -83,8 +89,12 @@ class Desk:
     def get(self, path: str, **kw: Any) -> httpx.Response:
         return self.http.get(path, headers={**self.headers, **kw.pop("headers", {})}, **kw)
 
+    def envelope(self, mutations: Any) -> dict[str, Any]:
+        """A push body: the outbox this desk counts in, what it still holds, and the mutations."""
+        return {"outbox_id": self.outbox_id, "oldest_held": self.oldest_held, "mutations": mutations}
+
     def push(self, *mutations: dict[str, Any], expect: int = 200) -> dict[str, Any]:
-        r = self.post("/sync/push", {"mutations": list(mutations)})
+        r = self.post("/sync/push", self.envelope(list(mutations)))
         assert r.status_code == expect, r.text
         return r.json()
 

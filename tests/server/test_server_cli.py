@@ -47,9 +47,11 @@ def test_the_server_has_the_desktops_synced_tables_and_none_of_its_local_ones():
 
 
 def test_init_db_creates_then_reports_up_to_date(tmp_path, capsys):
+    from saypro_server.store.migrate import head_revision
+
     url = f"sqlite:///{tmp_path / 's.sqlite3'}"
     code, out, _ = _run(capsys, "--database-url", url, "init-db")
-    assert code == 0 and "schema 0001 (was empty)" in out
+    assert code == 0 and f"schema {head_revision()} (was empty)" in out
     code, out, _ = _run(capsys, "--database-url", url, "init-db")
     assert code == 0 and "up to date" in out
 
@@ -169,8 +171,13 @@ def test_serve_migrates_and_serves_with_several_workers(tmp_path):
                 if time.monotonic() > deadline or proc.poll() is not None:
                     raise AssertionError(proc.stdout.read() if proc.poll() is not None else "no answer") from None
                 time.sleep(0.2)
-        assert r.json()["schema"] == "0001"
+        from saypro_server.store.migrate import head_revision
+
+        assert r.json()["schema"] == head_revision()
     finally:
         proc.terminate()
         out = proc.communicate(timeout=30)[0]
     assert "serving sqlite:///" in out and "2 worker(s)" in out
+    # serve made the token secret in the data folder (SAYPRO_SERVER_DATA, set by tests/conftest.py).
+    secret = Path(os.environ["SAYPRO_SERVER_DATA"]) / "token-secret"
+    assert f"token secret: created {secret}" in out and secret.read_text().strip() not in out

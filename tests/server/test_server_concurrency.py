@@ -115,17 +115,22 @@ def test_after_a_restore_counters_skip_the_gap_and_claims_make_blocks_the_holder
 
     answer = a.post("/ids/claim", {"epoch": old_epoch, "blocks": [
         {"month": month, "first": 1, "last": 200},  # A's own, known to the restored server
-        {"month": month, "first": 1201, "last": 1400},  # leased after the backup: forgotten, claimed back
+        {"month": month, "first": 201, "last": 400},  # leased after the backup (inside the gap): claimed back
         {"month": month, "first": 601, "last": 800},  # overlaps what B was just leased
+        {"month": month, "first": 1201, "last": 1400},  # above the gap: the restore cannot have forgotten it
     ]}).json()
     assert answer["epoch"] != old_epoch
-    assert [(x["first"], x["last"]) for x in answer["claimed"]] == [(1, 200), (1201, 1400)]
-    assert [(x["first"], x["last"]) for x in answer["refused"]] == [(601, 800)]
+    assert [(x["first"], x["last"]) for x in answer["claimed"]] == [(1, 200), (201, 400)]
+    assert [(x["first"], x["last"]) for x in answer["refused"]] == [(601, 800), (1201, 1400)]
     assert "another desktop" in answer["refused"][0]["reason"]
-    assert b.post("/ids/lease", {"month": month, "count": 5}).json()["first"] == 1401, "claimed numbers are used"
-    # Claiming the same again is harmless.
-    again = a.post("/ids/claim", {"epoch": old_epoch, "blocks": [{"month": month, "first": 1201, "last": 1400}]})
-    assert again.json()["claimed"] == [{"month": month, "first": 1201, "last": 1400}]
+    assert "not skipped" in answer["refused"][1]["reason"]
+    # A claim never moves a counter: the next lease follows B's.
+    assert b.post("/ids/lease", {"month": month, "count": 5}).json()["first"] == 711
+    # Claiming the same again is harmless; B cannot claim what A holds.
+    again = a.post("/ids/claim", {"epoch": old_epoch, "blocks": [{"month": month, "first": 201, "last": 400}]})
+    assert again.json()["claimed"] == [{"month": month, "first": 201, "last": 400}]
+    theirs = b.post("/ids/claim", {"epoch": old_epoch, "blocks": [{"month": month, "first": 250, "last": 260}]})
+    assert theirs.json()["claimed"] == [] and "another desktop" in theirs.json()["refused"][0]["reason"]
 
 
 def test_bad_claims_are_refused_with_a_reason_and_change_nothing(live_server, desk):

@@ -6,8 +6,10 @@ import json
 
 import httpx
 import zstandard
+from sqlalchemy import delete
 
 from saypro_desktop.core.uuids import new_id
+from saypro_server.store.schema import SYNCED, push_log
 from tests.server.conftest import inquiry_fields
 
 
@@ -65,7 +67,7 @@ def test_zstd_is_only_used_when_asked_for(live_server, desk):
 def test_a_zstd_compressed_push_body_is_accepted(live_server, desk):
     a = desk()
     _, m = a.insert_inquiry()
-    body = zstandard.ZstdCompressor().compress(json.dumps({"mutations": [m]}).encode())
+    body = zstandard.ZstdCompressor().compress(json.dumps(a.envelope([m])).encode())
     r = httpx.post(f"{live_server.api}/sync/push", content=body,
                    headers={**a.headers, "Content-Encoding": "zstd", "Content-Type": "application/json"})
     assert r.status_code == 200 and r.json()["results"][0]["status"] == "applied"
@@ -120,13 +122,34 @@ def test_another_epoch_or_a_cursor_ahead_answers_reset(live_server, desk):
     assert [c["seq"] for c in again] == [c["seq"] for c in changes]
 
 
-def test_after_a_new_epoch_the_device_sequence_starts_afresh(live_server, desk):
+def test_after_a_restore_the_server_goes_by_what_it_holds_and_asks_for_the_rest(live_server, desk):
+    """rotate-epoch forgets each device's last sequence; the server then goes by its push log, which a restore
+    brings back as of the backup. It never takes a desktop's next change as the start when it lacks earlier
+    ones (they would be lost): it asks for them, or, knowing nothing of the outbox, for everything held."""
     a = desk()
-    a.push(a.insert_inquiry()[1], a.insert_inquiry()[1])
+    first, second = a.insert_inquiry()[1], a.insert_inquiry()[1]
+    a.push(first, second)
+    held = [a.insert_inquiry()[1] for _ in range(7)]  # 3..9: acknowledged, then lost by the restore
+    a.push(*held)
+    with live_server.db.write() as conn:  # as the backup had it: 1 and 2 only
+        conn.execute(delete(push_log).where(push_log.c.seq > 2))
+        conn.execute(delete(SYNCED["inquiry"]).where(SYNCED["inquiry"].c.id.in_([m["row_id"] for m in held])))
     live_server.rotate_epoch()
-    # A restored server may not know sequences 3..9; the desktop's next one is taken as new.
-    a.seq = 9
-    assert a.push(a.insert_inquiry()[1])["results"][0]["status"] == "applied"
+    new = a.insert_inquiry()[1]  # 10
+    r = a.post("/sync/push", a.envelope([new]))
+    assert r.status_code == 409 and r.json() | {"detail": ""} == {"detail": "", "expected_seq": 3, "code": "gap"}
+    assert [x["status"] for x in a.push(*held, new)["results"]] == ["applied"] * 8
+    # Restored to before this desktop's first change: nothing known of its outbox, everything held is asked for.
+    with live_server.db.write() as conn:
+        conn.execute(delete(push_log))
+    live_server.rotate_epoch()
+    a.oldest_held = 1
+    later = a.insert_inquiry()[1]  # 11
+    r = a.post("/sync/push", a.envelope([later]))
+    assert r.status_code == 409 and r.json() | {"detail": ""} == {"detail": "", "expected_seq": 1, "code": "replay"}
+    results = a.push(first, second, *held, new, later)["results"]
+    assert [x["status"] for x in results] == ["applied"] * 11
+    assert a.push(later)["results"][0]["status"] == "duplicate"
 
 
 def test_pull_can_be_limited_to_some_tables(live_server, desk):

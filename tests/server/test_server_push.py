@@ -22,7 +22,8 @@ def _feed_size(server):
 
 def test_a_new_inquiry_is_stored_and_put_on_the_feed(live_server, desk):
     a = desk()
-    row_id, m = a.insert_inquiry(inquiry_ref=f"SCMR-{today():%y%m}-0007")
+    assert a.post("/ids/lease", {"month": f"{today():%y%m}", "count": 10}).json()["first"] == 1
+    row_id, m = a.insert_inquiry(inquiry_ref=f"SCMR-{today():%y%m}-0007")  # one of its leased numbers
     out = a.push(m)
     assert out == {"results": [{"seq": 1, "mutation_id": m["mutation_id"], "status": "applied", "reason": None}],
                    "last_seq": 1}
@@ -57,9 +58,9 @@ def test_a_gap_is_refused_whole_with_the_expected_sequence(live_server, desk):
     _, skipped = a.insert_inquiry()
     _, after_gap = a.insert_inquiry()
     size = _feed_size(live_server)
-    r = a.post("/sync/push", {"mutations": [after_gap]})
+    r = a.post("/sync/push", a.envelope([after_gap]))
     assert r.status_code == 409
-    assert r.json()["expected_seq"] == 2
+    assert r.json()["expected_seq"] == 2 and r.json()["code"] == "gap"
     assert _feed_size(live_server) == size
     assert [x["status"] for x in a.push(skipped, after_gap)["results"]] == ["applied", "applied"]
 
@@ -70,7 +71,7 @@ def test_a_batch_with_a_hole_is_refused_whole_and_never_taken_as_a_gap(live_serv
     a = desk()
     muts = [a.insert_inquiry()[1] for _ in range(4)]
     size = _feed_size(live_server)
-    r = a.post("/sync/push", {"mutations": [muts[0], muts[1], muts[3]]})
+    r = a.post("/sync/push", a.envelope([muts[0], muts[1], muts[3]]))
     assert r.status_code == 422 and "skips mutation 3" in r.json()["detail"] and "expected_seq" not in r.json()
     assert _feed_size(live_server) == size
     assert [x["status"] for x in a.push(*muts)["results"]] == ["applied"] * 4
@@ -187,7 +188,7 @@ def test_append_only_rows_are_inserted_never_changed(live_server, desk):
 def test_a_viewer_cannot_push_and_its_queue_is_left_alone(live_server, desk):
     v = desk("vera", "Viewer")
     _, m = v.insert_inquiry()
-    r = v.post("/sync/push", {"mutations": [m]})
+    r = v.post("/sync/push", v.envelope([m]))
     assert r.status_code == 403 and "Viewer" in r.json()["detail"]
     assert _feed_size(live_server) == 2  # the user and its audit entry only
 
@@ -237,7 +238,7 @@ def test_bad_mutations_are_rejected_one_by_one_with_reasons(live_server, desk):
         a.mutation("inquiry", row_id, {"subject": "x"}, hlc="yesterday"),
         a.mutation("inquiry", new_id(), {"subject": "only a subject"}, op="insert"),
         a.mutation("inquiry", new_id(), {"subject": "x"}),
-        a.mutation("inquiry", row_id, {"received_by_id": new_id()}),
+        a.mutation("inquiry", row_id, {"assigned_to_id": new_id()}),
     ]
     results = a.push(good, *bad)["results"]
     assert results[0]["status"] == "applied"
@@ -267,8 +268,10 @@ def test_a_provisional_inquiry_gets_a_real_id_from_numbers_never_leased(live_ser
     assert change["fields"]["inquiry_ref"] == f"SCMR-{month}-0004"
     # The ID never changes once given, and no other inquiry takes it: one pushed with it (after a restored
     # server leased a block twice) gets the next free number and keeps the taken one as provisional.
-    assert b.push(b.mutation("inquiry", row_id, {"inquiry_ref": f"SCMR-{month}-0099"}))["results"][0]["status"] \
-        == "rejected"
+    other_id = b.push(b.mutation("inquiry", row_id, {"inquiry_ref": f"SCMR-{month}-0099"}))["results"][0]
+    assert other_id["status"] == "applied" and "stays" in other_id["reason"]
+    assert _row(live_server, "inquiry", row_id)["inquiry_ref"] == f"SCMR-{month}-0004"
+    assert b.pull_all(cursor=b.cursor)[-1]["fields"] == {"inquiry_ref": f"SCMR-{month}-0004"}, "told the server's"
     clash_id, clash = b.insert_inquiry(inquiry_ref=f"SCMR-{month}-0004")
     assert b.push(clash)["results"][0]["status"] == "applied"
     renumbered = _row(live_server, "inquiry", clash_id)
@@ -277,19 +280,25 @@ def test_a_provisional_inquiry_gets_a_real_id_from_numbers_never_leased(live_ser
     assert b.pull_all()[-1]["fields"]["inquiry_ref"] == f"SCMR-{month}-0007"
 
 
-def test_a_pushed_id_is_never_leased_afterwards(live_server, desk):
+def test_a_pushed_id_of_a_leased_block_is_kept_and_never_leased_again(live_server, desk):
     a = desk()
     month = f"{today():%y%m}"
-    _, m = a.insert_inquiry(inquiry_ref=f"SCMR-{month}-0042")
-    a.push(m)
-    assert a.post("/ids/lease", {"month": month, "count": 10}).json()["first"] == 43
+    assert a.post("/ids/lease", {"month": month, "count": 50}).json() == {"month": month, "first": 1, "last": 50}
+    row_id, m = a.insert_inquiry(inquiry_ref=f"SCMR-{month}-0042")
+    assert a.push(m)["results"][0]["reason"] is None
+    assert _row(live_server, "inquiry", row_id)["inquiry_ref"] == f"SCMR-{month}-0042"
+    assert a.post("/ids/lease", {"month": month, "count": 10}).json()["first"] == 51
 
 
 def test_tombstones_travel_like_any_field(live_server, desk):
     a = desk()
-    row_id, m = a.insert_inquiry()
-    a.push(m, a.mutation("inquiry", row_id, {"deleted": True}, op="delete"))
-    assert _row(live_server, "inquiry", row_id)["deleted"] is True
+    (one, m1), (two, m2) = a.insert_inquiry(), a.insert_inquiry()
+    low, high = sorted([one, two])
+    link_id = new_id()
+    link = a.mutation("inquiry_link", link_id, {"inquiry_id": low, "linked_inquiry_id": high, "deleted": False},
+                      op="insert")
+    a.push(m1, m2, link, a.mutation("inquiry_link", link_id, {"deleted": True}, op="delete"))
+    assert _row(live_server, "inquiry_link", link_id)["deleted"] is True
     assert a.pull_all()[-1]["fields"] == {"deleted": True}
 
 

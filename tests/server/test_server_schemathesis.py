@@ -23,11 +23,12 @@ def api_server(sqlite_server_db_url):
 
 
 def _published_schema() -> dict:
-    """The schema the server publishes at /openapi.json (the app is built without touching a database;
-    the test below checks that the live server publishes the same)."""
+    """The schema the server publishes at /openapi.json (the app is built without touching a database,
+    with a throw-away token secret; the test below checks that the live server publishes the same)."""
     from saypro_server.app import create_app
+    from saypro_server.config import ServerSettings
 
-    return create_app("sqlite://").openapi()
+    return create_app("sqlite://", settings=ServerSettings(secret="only-to-build-the-schema-" * 2)).openapi()
 
 
 schema = schemathesis.openapi.from_dict(_published_schema())

@@ -46,3 +46,17 @@ def test_an_enrolled_desktop_out_of_numbers_issues_provisional_references(store,
     with acting(store, clock=clock) as ctx:
         found = get_inquiry(ctx, refs[2])
         assert found.inquiry_ref is None and found.provisional_ref == refs[2]
+
+
+def test_a_provisional_reference_the_store_already_holds_is_never_issued_again(store, clock):
+    """A store restored by hand counts from its backup while it holds later ones (pulled back)."""
+    from saypro_desktop.models import DeviceState
+
+    with acting(store, clock=clock) as ctx:
+        ctx.session.add(Setting(key=ENROLLED_KEY, value=True))
+        ctx.session.flush()
+        first = create_inquiry(ctx, draft()).display_id
+        second = create_inquiry(ctx, draft()).display_id
+        ctx.session.get(DeviceState, 1).provisional_counter = 0  # as in the backup
+        third = create_inquiry(ctx, draft()).display_id
+    assert first.endswith("-1") and second.endswith("-2") and third.endswith("-3")

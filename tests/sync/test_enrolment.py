@@ -47,7 +47,7 @@ def _connect(store, server: LiveServer, username: str):
 def _works(store, server: LiveServer, tmp_path: Path, client) -> Desktop:
     """Sync the enrolled desktop, and return a second, new desktop that pulled everything."""
     report = SyncEngine(store, client).run()
-    assert report.rejected == [] and report.skipped == [], report
+    assert report.rejected == [] and report.set_aside == [], report
     assert pending_count(store) == 0
     server.create_user("observer", "Supervisor")
     other = open_store(DataPaths(tmp_path / "other"))
@@ -64,18 +64,34 @@ def _who(store) -> dict[str, tuple[str, str, list[str]]]:
                 for i in s.scalars(select(Inquiry))}
 
 
+def test_an_agent_cannot_connect_a_desktop_holding_colleagues_work_and_nothing_changes(live_server, tmp_path):
+    """The server records the signed-in user as the author of what an agent sends: thabo's queued work would
+    arrive as lerato's. A Supervisor or an Admin connects such a desktop instead."""
+    live_server.create_user("lerato", "Support Agent")
+    live_server.create_user("thabo", "Support Agent")
+    store = _standalone(tmp_path, "lerato", "thabo")
+    before = _snapshot(store)
+    client = make_client(store, live_server.url, MemoryTokenStore(), "lerato")
+    with pytest.raises(EnrolmentRefused, match=r"work by thabo.*Supervisor or an Admin"):
+        enroll(store, client, "lerato", DEFAULT_PASSWORD)
+    assert _snapshot(store) == before, "still local, with every user, inquiry and queued change"
+    client.close()
+    store.close()
+
+
 def test_local_users_become_the_servers_users_of_the_same_name(live_server, tmp_path):
     live_server.create_user("lerato", "Support Agent", display_name="Lerato Mokoena")
     live_server.create_user("thabo", "Support Agent")
+    live_server.create_user("nandi", "Supervisor")
     store = _standalone(tmp_path, "lerato", "thabo")
     before = _who(store)
-    client, user = _connect(store, live_server, "lerato")  # an agent, not an Admin
-    assert user["username"] == "lerato" and "2 local user(s) matched" in user["local_users"]
+    client, user = _connect(store, live_server, "nandi")  # a Supervisor: each person's work keeps their name
+    assert user["username"] == "nandi" and "2 local user(s) matched" in user["local_users"]
     with store.session() as s:
         server_ids = {u.username: u.id for u in s.scalars(select(StaffUser))}
-        assert server_ids["lerato"] == user["id"], "the local row is the server's now"
+        assert server_ids["nandi"] == user["id"]
         assert "admin" not in server_ids, "the untouched local Admin is gone"
-        assert s.get(StaffUser, user["id"]).display_name == "Lerato Mokoena"
+        assert s.get(StaffUser, server_ids["lerato"]).display_name == "Lerato Mokoena", "the local row is the server's"
         # History still says who did what, now with the server's users.
         actors = set(s.scalars(select(AuditEntry.actor_id).where(AuditEntry.entity == "inquiry")))
         assert actors == {server_ids["lerato"], server_ids["thabo"]}
@@ -83,10 +99,10 @@ def test_local_users_become_the_servers_users_of_the_same_name(live_server, tmp_
     other = _works(store, live_server, tmp_path, client)
     assert _who(other.store) == before
     with acting(store) as ctx:  # the command line's default user is the enrolled one, not some Admin
-        assert ctx.actor.username == "lerato"
+        assert ctx.actor.username == "nandi"
     # Offline sign-in on this desktop takes the server's user name and password.
     with store.session() as s:
-        assert sign_in(s, "lerato", DEFAULT_PASSWORD).id == user["id"]
+        assert sign_in(s, "nandi", DEFAULT_PASSWORD).id == user["id"]
     other.client.close()
     other.store.close()
     client.close()

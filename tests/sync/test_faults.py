@@ -7,7 +7,6 @@ mutation and holds each created row once), and no outbox entry left pending.
 
 from __future__ import annotations
 
-import shutil
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -17,26 +16,33 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import func, select
-from sqlalchemy.engine import make_url
+from sqlalchemy import select
 
-from saypro_desktop.core.validation import InquiryDraft
-from saypro_desktop.models import SYNCED_MODELS, ChangeLogEntry, IdBlock
+from saypro_desktop.models import IdBlock
 from saypro_desktop.services import inquiries as svc
 from saypro_desktop.store import DataPaths, open_store
 from saypro_desktop.sync import engine as engine_module
-from saypro_desktop.sync.changelog import synced_fields
+from saypro_desktop.sync import outbox as outbox_module
 from saypro_desktop.sync.client import SyncError
 from saypro_desktop.sync.credentials import MemoryTokenStore
 from saypro_desktop.sync.engine import CURSOR, SyncEngine, SyncReport, enroll, make_client, pending_count
-from saypro_desktop.sync.protocol import encode
-from saypro_server.store.schema import SYNCED, change_feed, number_lease
-from tests.server_fixtures import DEFAULT_PASSWORD, LiveServer, _pg_admin
+from saypro_desktop.sync.protocol import PROTOCOL_VERSION
+from saypro_server.store.schema import change_feed, number_lease
+from tests.server_fixtures import DEFAULT_PASSWORD, LiveServer
 from tests.sync.conftest import Desktop, edit
+from tests.sync.helpers import (
+    SMALL_PAGE,
+    assert_converged,
+    assert_has,
+    assert_nothing_applied_twice,
+    backup_server,
+    draft,
+    feed_size,
+    offline_work,
+    outbox,
+    restore_server,
+)
 from tests.sync.loopback_proxy import LoopbackProxy
-
-SMALL_PAGE = 4096  # the server's smallest page: several pages for a few dozen inquiries
-
 
 # -- fixtures and helpers ----------------------------------------------------------------------------------------
 
@@ -69,82 +75,6 @@ def proxied(live_server: LiveServer, proxy: LoopbackProxy, tmp_path: Path) -> It
         d.store.close()
 
 
-def _draft(subject: str, **kw: Any) -> InquiryDraft:
-    values = dict(subject=subject, category="Technical Issue", mode="Email", user_type="Registered User",
-                  user_full_name="Nomvula Sithole", user_email="nomvula@example.org",
-                  description=f"{subject}: the page shows an error after the upload.")
-    values.update(kw)
-    return InquiryDraft(**values)
-
-
-def offline_work(desk: Desktop, tag: str, inquiries: int = 3) -> list[str]:
-    """New inquiries plus an edit, a status change and an action step: the kinds of outbox entries."""
-    with desk.work() as ctx:
-        refs = [svc.create_inquiry(ctx, _draft(f"{tag} question {k}")).display_id for k in range(inquiries)]
-    with desk.work() as ctx:
-        svc.update_inquiry(ctx, edit(ctx, refs[0]), subject=f"{tag} question 0, edited offline")
-        svc.change_status(ctx, edit(ctx, refs[-1]), "In Progress")
-        svc.add_action_step(ctx, edit(ctx, refs[0]), f"{tag}: called the user back")
-    return refs
-
-
-def snapshot(desk: Desktop) -> dict[str, list[tuple[Any, ...]]]:
-    """Every synced row with every synced field (not the stamps): what two converged desktops share."""
-    out = {}
-    with desk.store.session() as s:
-        for name, model in SYNCED_MODELS.items():
-            rows = s.scalars(select(model).order_by(model.id)).all()
-            out[name] = [(r.id, *(encode(getattr(r, f)) for f in synced_fields(r))) for r in rows]
-    return out
-
-
-def outbox(desk: Desktop) -> Counter[str]:
-    with desk.store.session() as s:
-        return Counter(dict(s.execute(select(ChangeLogEntry.state, func.count()).group_by(ChangeLogEntry.state))
-                            .all()))
-
-
-def feed_size(server: LiveServer) -> int:
-    with server.db.read() as conn:
-        return conn.scalar(select(func.count()).select_from(change_feed))
-
-
-def assert_nothing_applied_twice(server: LiveServer, *desks: Desktop) -> None:
-    with server.db.read() as conn:
-        created = Counter(row_id for row_id, versions in conn.execute(
-            select(change_feed.c.row_id, change_feed.c.versions)) if "*" in versions)
-        server_rows = {name: conn.scalar(select(func.count()).select_from(t)) for name, t in SYNCED.items()}
-    assert created and max(created.values()) == 1, "a row was created twice in the server's feed"
-    for desk in desks:
-        local = snapshot(desk)
-        assert {name: len(rows) for name, rows in local.items()} == server_rows, desk.name
-        for name, rows in local.items():
-            ids = [r[0] for r in rows]
-            assert len(ids) == len(set(ids)), f"{desk.name}: {name} rows twice"
-    refs = [row[1] for row in desks[0].inquiries()]
-    assert None not in refs and len(refs) == len(set(refs)), "every inquiry has its own Inquiry ID"
-
-
-def assert_converged(*desks: Desktop) -> None:
-    first = snapshot(desks[0])
-    for desk in desks[1:]:
-        assert snapshot(desk) == first, f"{desk.name} differs from {desks[0].name}"
-    for desk in desks:
-        assert pending_count(desk.store) == 0, f"{desk.name} still has pending changes"
-        assert outbox(desk)["rejected"] == 0, f"{desk.name} has refused changes"
-
-
-def assert_has(desk: Desktop, refs: list[str], tag: str) -> None:
-    """Nothing lost: the inquiries, the offline edit, the status change and the action step are there."""
-    rows = {r[1]: r for r in desk.inquiries()}
-    with desk.work() as ctx:
-        found = [edit(ctx, ref) for ref in refs]  # provisional references still find the inquiry
-        assert found[0].subject == f"{tag} question 0, edited offline"
-        assert found[-1].status.value == "In Progress"
-        assert any(step.text == f"{tag}: called the user back" for step in found[0].action_steps)
-        assert all(i.inquiry_ref in rows for i in found)
-
-
 # -- the proxy itself ------------------------------------------------------------------------------------------
 
 @pytest.fixture
@@ -161,7 +91,7 @@ def test_the_proxy_passes_requests_through_and_stops_by_itself(sqlite_live_serve
     with LoopbackProxy(port, lifetime=1.0, io_timeout=5) as p, httpx.Client(base_url=p.url) as http:
         for _ in range(3):  # httpx keeps connections alive; the proxy answers "Connection: close"
             response = http.get("/api/v1/version")
-            assert response.status_code == 200 and response.json()["protocol"]["min"] == 1
+            assert response.status_code == 200 and response.json()["protocol"]["min"] == PROTOCOL_VERSION
             assert response.headers["connection"] == "close"
         p.duplicate_next_request(path="/version")
         assert http.get("/api/v1/version").status_code == 200
@@ -247,7 +177,7 @@ def test_a_slow_line_still_completes(proxied, proxy, live_server):
     b = proxied("b", "lerato")
     refs = offline_work(a, "A")
     with b.work() as ctx:
-        svc.create_inquiry(ctx, _draft("B question"))
+        svc.create_inquiry(ctx, draft("B question"))
     proxy.delay(0.02)
     started = time.monotonic()
     for desk in (a, b, a):
@@ -261,7 +191,7 @@ def test_a_slow_line_still_completes(proxied, proxy, live_server):
 
 
 def test_the_server_restarts_between_batches(proxied, desktops, proxy, live_server, monkeypatch):
-    monkeypatch.setattr(engine_module, "MAX_BATCH", 4)
+    monkeypatch.setattr(outbox_module, "MAX_BATCH", 4)
     a = proxied("a", "boss", "Admin")
     b = desktops("b", "lerato")
     refs = offline_work(a, "A", inquiries=6)
@@ -271,10 +201,10 @@ def test_the_server_restarts_between_batches(proxied, desktops, proxy, live_serv
     batches: list[int] = []
     calls = iter(range(1, 1000))
 
-    def push(mutations: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    def push(mutations: list[dict[str, Any]], *envelope: Any) -> list[dict[str, Any]]:
         if next(calls) == 3:
             live_server.stop()  # down before the third batch: this sync stops there
-        results = real_push(mutations)
+        results = real_push(mutations, *envelope)
         batches.append(len(results))
         if len(batches) == 1:
             live_server.stop()  # restarted between the first and the second batch
@@ -302,7 +232,7 @@ class Killed(BaseException):
 
 
 def test_killed_between_sending_a_batch_and_recording_it(proxied, desktops, live_server, monkeypatch):
-    monkeypatch.setattr(engine_module, "MAX_BATCH", 4)
+    monkeypatch.setattr(outbox_module, "MAX_BATCH", 4)
     a = proxied("a", "boss", "Admin")
     b = desktops("b", "lerato")
     refs = offline_work(a, "A", inquiries=4)
@@ -406,7 +336,7 @@ def test_pulls_and_pushes_both_broken_while_both_desktops_edit(proxied, proxy, l
     with b.work() as ctx:  # works on what it has (part of the inquiries arrived)
         for row in b.inquiries():
             svc.add_action_step(ctx, edit(ctx, row[0]), "B: looked at it")
-        mine = svc.create_inquiry(ctx, _draft("B question")).display_id
+        mine = svc.create_inquiry(ctx, draft("B question")).display_id
     with a.work() as ctx:
         svc.update_inquiry(ctx, edit(ctx, refs[1]), description="A: the description, rewritten")
     proxy.cut_after_response_bytes(0, path="/sync/push")
@@ -462,46 +392,6 @@ def test_lost_answers_to_a_token_refresh_and_a_number_lease(proxied, desktops, p
 
 # -- a server restored from a backup ---------------------------------------------------------------------------
 
-def _backup(server: LiveServer, tmp_path: Path, request: pytest.FixtureRequest) -> str:
-    """A copy of the server's database as it is now (the server is stopped for the copy, then started)."""
-    server.stop()
-    server.close()  # also lets go of the inspection engine
-    url = make_url(server.db_url)
-    if url.get_backend_name() == "sqlite":
-        copy = tmp_path / "server-backup.sqlite3"
-        shutil.copyfile(url.database, copy)
-        saved = str(copy)
-    else:
-        saved = f"{url.database}_backup"
-
-        def drop() -> None:
-            with _pg_admin() as admin:
-                admin.execute(f'DROP DATABASE IF EXISTS "{saved}" WITH (FORCE)')
-
-        request.addfinalizer(drop)
-        with _pg_admin() as admin:
-            admin.execute(f'CREATE DATABASE "{saved}" TEMPLATE "{url.database}"')
-    server.start()
-    return saved
-
-
-def _restore(server: LiveServer, saved: str, number_gap: int | None = None) -> None:
-    """Put the backup back, and ``rotate-epoch`` as the deployment guide says, before serving again."""
-    server.stop()
-    server.close()
-    url = make_url(server.db_url)
-    if url.get_backend_name() == "sqlite":
-        for suffix in ("-wal", "-shm"):
-            Path(url.database + suffix).unlink(missing_ok=True)
-        shutil.copyfile(saved, url.database)
-    else:
-        with _pg_admin() as admin:
-            admin.execute(f'DROP DATABASE "{url.database}" WITH (FORCE)')
-            admin.execute(f'CREATE DATABASE "{url.database}" TEMPLATE "{saved}"')
-    server.rotate_epoch(number_gap)
-    server.start()
-
-
 def _blocks(desk: Desktop) -> list[tuple[str, int, int]]:
     with desk.store.session() as s:
         return [(b.month_key, b.first, b.last) for b in s.scalars(select(IdBlock).where(IdBlock.source == "lease"))]
@@ -524,16 +414,16 @@ def _restored_after_a_lease(desktops: Any, live_server: LiveServer, tmp_path: Pa
     """A and B sync; the server is backed up; A leases a new block and logs an inquiry from it offline;
     the backup is restored; B leases again and logs an inquiry. Returns A, B and A's inquiry ID."""
     a, b = desktops("a", "agent.a"), desktops("b", "agent.b")
-    saved = _backup(live_server, tmp_path, request)
+    saved = backup_server(live_server, tmp_path, request)
     _use_up_numbers(a)
     a.sync()  # leases a block the backup does not know
     with a.work() as ctx:
-        a_ref = svc.create_inquiry(ctx, _draft("Logged on A from the block leased after the backup")).inquiry_ref
-    _restore(live_server, saved, number_gap)
+        a_ref = svc.create_inquiry(ctx, draft("Logged on A from the block leased after the backup")).inquiry_ref
+    restore_server(live_server, saved, number_gap)
     _use_up_numbers(b)
     b.sync()
     with b.work() as ctx:
-        svc.create_inquiry(ctx, _draft("Logged on B after the restore"))
+        svc.create_inquiry(ctx, draft("Logged on B after the restore"))
     b.sync()
     return a, b, a_ref
 

@@ -54,7 +54,7 @@ def test_a_remote_insert_lands_searchable_without_an_outbox_entry(store):
     with store.session() as s:
         before = s.query(ChangeLogEntry).count()
         report = apply_changes(s, [_remote_inquiry("0190aaaa-0000-7000-8000-000000000001")])
-    assert report.applied == 1 and report.skipped == []
+    assert report.applied == 1 and report.set_aside == []
     with store.session() as s:
         assert s.query(ChangeLogEntry).count() == before
         assert [i.display_id for i in search_inquiries(s, "renew")] == ["SCMR-2501-0900"]
@@ -91,8 +91,8 @@ def test_a_bad_change_is_skipped_and_the_rest_of_the_page_applies(store):
                          "text": "x"}, "versions": {}}
     with store.session() as s:
         report = apply_changes(s, [bad, orphan, good])
-    assert report.applied == 1 and len(report.skipped) == 2
-    assert "Vanished" in report.skipped[0]
+    assert report.applied == 1 and len(report.set_aside) == 2
+    assert "Vanished" in report.set_aside[0]
     with store.session() as s:
         assert s.get(Inquiry, "0190aaaa-0000-7000-8000-000000000002") is not None
 

@@ -37,7 +37,14 @@ from ...core.workflow import allowed_targets
 from ...models import Attachment
 from ...services import inquiries as svc
 from ...services.inquiry_views import InquiryDetail, load_detail, staff_choices
-from ...services.links_and_files import add_attachment, blob_path, link_inquiries, remove_attachment, unlink_inquiries
+from ...services.links_and_files import (
+    add_attachment,
+    copy_for_opening,
+    link_inquiries,
+    remove_attachment,
+    suggested_name,
+    unlink_inquiries,
+)
 from ...services.report_files import attach_inquiry_pdf, write_inquiry_pdf
 from ...services.search import search_inquiries
 from ..app_context import AppContext
@@ -465,15 +472,20 @@ class InquiryDetailPanel(QWidget):
         if item is None:
             return
         a = item.data(256)
-        path = blob_path(self.app.store.paths.attachments, a.sha256)
-        if not path.exists():
-            self.error.setText(f"{a.filename} is not on this desktop yet.")
+        # A named copy in our own "open" folder, so the viewer shows the right name and type; the row's
+        # filename is only ever a plain base name there (it comes from other desktops).
+        try:
+            target = copy_for_opening(self.app.store.paths.attachments, a.sha256, a.filename,
+                                      self.app.store.paths.root / "open")
+        except FileNotFoundError:
+            self.error.setText(f"{suggested_name(a.filename)} is not on this desktop yet (files arrive when "
+                               "the desktop syncs).")
             return
-        # Open a named copy so the viewer shows the right name and type.
-        target = self.app.store.paths.root / "open" / a.filename
-        target.parent.mkdir(exist_ok=True)
-        target.write_bytes(path.read_bytes())
-        QDesktopServices.openUrl(QUrl.fromLocalFile(str(target)))
+        except (ValueError, OSError) as exc:
+            self.error.setText(f"The file could not be opened: {exc}")
+            return
+        if not QDesktopServices.openUrl(QUrl.fromLocalFile(str(target))):
+            self.error.setText(f"No program on this PC opens {target.name}.")
 
     def _remove_file(self) -> None:
         item = self.files.currentItem()

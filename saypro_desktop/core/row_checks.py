@@ -1,0 +1,153 @@
+"""Rules every synced row must keep, whoever wrote it: checked by the server on each pushed change and by
+the desktop on each pulled one (a change that breaks one is refused or set aside, never stored).
+
+The sync codec (``sync.protocol.decode``) already checks types, vocabularies and lengths; these are the
+rules a type cannot say: an attachment's hash is a hash and its name a plain file name (it becomes a path
+on every desktop), an Inquiry ID has its printed form, a rating is 1 to 5. Values here are decoded
+(Python) values. Pure functions: no database, no Qt.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+from .file_names import safe_file_name
+from .inquiry_ids import InquiryId, is_provisional
+
+MAX_ATTACHMENT_BYTES = 50 * 1024 * 1024  # one file; the desktop refuses bigger ones when attaching
+SHA256_RE = re.compile(r"^[0-9a-f]{64}\Z")
+_CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
+_MEDIA_TYPE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,62}/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,62}\Z")
+_USERNAME_RE = re.compile(r"^\S{1,64}\Z")
+AUDIT_ACTIONS = frozenset({"create", "update", "delete"})
+# Entities the audit trail writes about: the synced tables and the office settings.
+AUDIT_ENTITIES = frozenset({"staff_user", "inquiry", "action_step", "attachment", "inquiry_link", "audit_entry",
+                            "setting"})
+
+
+def file_name_problem(name: str) -> str | None:
+    """Why ``name`` is not a plain file name that is safe to join to a folder on any desktop (None: fine). The
+    desktop stores only names ``safe_file_name`` leaves as they are; anything else did not come from it."""
+    if safe_file_name(name, fallback="") != name:
+        return (f"is not a plain file name (no folders, drive letters, control characters, <>:\"|?*, leading dots "
+                f"or device names such as CON); {safe_file_name(name)!r} would be")
+    return None
+
+
+def _single_line(value: str) -> str | None:
+    return "contains control characters" if _CONTROL_RE.search(value) else None
+
+
+def _inquiry_ref(value: str) -> str | None:
+    try:
+        parsed = InquiryId.parse(value)
+    except ValueError as exc:
+        return str(exc)
+    return None if str(parsed) == value else f"is written {parsed} in its printed form"
+
+
+def _former_ref(value: str) -> str | None:
+    """A provisional reference, or an Inquiry ID that was renumbered (kept so it still finds the inquiry);
+    either may carry the suffix the server adds when two stores issued the same one."""
+    base = value.split("~", 1)[0]
+    if is_provisional(base) or _inquiry_ref(base) is None:
+        return _single_line(value)
+    return "is neither a provisional reference (SCMR-YYMM-P<tag>-<n>) nor an inquiry ID"
+
+
+def _rating(value: int) -> str | None:
+    return None if 1 <= value <= 5 else "must be 1 to 5"
+
+
+def _not_negative(value: int) -> str | None:
+    return None if value >= 0 else "cannot be negative"
+
+
+def _size(value: int) -> str | None:
+    if value < 0:
+        return "cannot be negative"
+    return None if value <= MAX_ATTACHMENT_BYTES else f"is over the {MAX_ATTACHMENT_BYTES} bytes an attachment may have"
+
+
+def _sha256(value: str) -> str | None:
+    return None if SHA256_RE.match(value) else "must be 64 lower-case hexadecimal characters (a SHA-256)"
+
+
+def _media_type(value: str) -> str | None:
+    return None if _MEDIA_TYPE_RE.match(value) else "is not a media type such as application/pdf"
+
+
+def _username(value: str) -> str | None:
+    ok = _USERNAME_RE.match(value) and not _CONTROL_RE.search(value)
+    return None if ok else "needs 1 to 64 characters, no spaces"
+
+
+def _audit_entity(value: str) -> str | None:
+    return None if value in AUDIT_ENTITIES else f"is not one of {', '.join(sorted(AUDIT_ENTITIES))}"
+
+
+def _audit_action(value: str) -> str | None:
+    return None if value in AUDIT_ACTIONS else "must be create, update or delete"
+
+
+def _audit_changes(value: Any) -> str | None:
+    if not isinstance(value, dict):
+        return "must be an object of field names to [old, new]"
+    for name, pair in value.items():
+        if not isinstance(name, str) or not isinstance(pair, list) or len(pair) != 2:
+            return "must be an object of field names to [old, new]"
+    return None
+
+
+# (table, field) -> check of a value that is not None; the message completes "<table>.<field> ...".
+FIELD_CHECKS: dict[tuple[str, str], Callable[[Any], str | None]] = {
+    ("inquiry", "inquiry_ref"): _inquiry_ref,
+    ("inquiry", "provisional_ref"): _former_ref,
+    ("inquiry", "feedback_rating"): _rating,
+    ("inquiry", "reopen_count"): _not_negative,
+    ("inquiry", "user_email"): _single_line,
+    ("inquiry", "user_phone"): _single_line,
+    ("inquiry", "user_account_id"): _single_line,
+    ("attachment", "sha256"): _sha256,
+    ("attachment", "size"): _size,
+    ("attachment", "filename"): lambda v: file_name_problem(v),
+    ("attachment", "media_type"): _media_type,
+    ("staff_user", "username"): _username,
+    ("staff_user", "display_name"): _single_line,
+    ("audit_entry", "entity"): _audit_entity,
+    ("audit_entry", "entity_id"): _single_line,
+    ("audit_entry", "action"): _audit_action,
+    ("audit_entry", "changes"): _audit_changes,
+}
+
+
+def field_problem(table: str, field: str, value: Any) -> str | None:
+    """Why this value cannot be stored in ``table.field``, in words that end "table.field ..."; None: fine."""
+    check = FIELD_CHECKS.get((table, field))
+    if check is None or value is None:
+        return None
+    problem = check(value)
+    return f"{table}.{field} {problem}" if problem else None
+
+
+def row_problem(table: str, row: dict[str, Any]) -> str | None:
+    """Rules across fields of a whole row (after merging a change into what is stored)."""
+    if table == "inquiry_link":
+        low, high = row.get("inquiry_id"), row.get("linked_inquiry_id")
+        if low is not None and high is not None and not low < high:
+            return "inquiry_link stores each pair once, the lower inquiry id first (and never an inquiry with itself)"
+    return None
+
+
+# Checked on what a desktop sends, not on what it receives: rows stored before the rule existed stay usable
+# (the desktop cleans a file name itself whenever it makes a path of it).
+PUSH_ONLY = frozenset({("attachment", "filename")})
+
+
+def problems(table: str, values: dict[str, Any], *, pulled: bool = False) -> list[str]:
+    """Every field problem of these decoded values; ``pulled``: values from the server, not from a desktop."""
+    found = (field_problem(table, name, value) for name, value in values.items()
+             if not (pulled and (table, name) in PUSH_ONLY))
+    return [p for p in found if p]

@@ -1,0 +1,52 @@
+"""Who wrote a pushed row and when it happened, as the server records them.
+
+A desktop's word on authorship is not evidence: the server sets the author of a new row to the signed-in
+user (roles that may import keep the staff their rows name: imports and a standalone desktop's history).
+Times of append-only records are bounded: never later than the server's clock, and, for roles that cannot
+import, not more than the clock drift the server tolerates before the change's own clock stamp. The server's
+``push_log`` keeps when each row actually arrived.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from saypro_desktop.core.hlc import MAX_DRIFT_MS, Stamp
+from saypro_desktop.core.permissions import Role
+from saypro_desktop.sync.protocol import AUTHOR_FIELDS
+
+from .rules import EVENT_TIME_FIELDS, names_others
+
+FUTURE_SLACK = timedelta(minutes=5)
+
+
+def normalise(role: Role, user_id: str, table: str, values: dict[str, Any], stamp: Stamp, now: datetime,
+              *, is_new: bool) -> list[str]:
+    """Set authorship and bound event times in ``values`` (in place); returns notes on what was changed."""
+    notes = []
+    free = names_others(role)
+    author = AUTHOR_FIELDS.get(table)
+    if author and is_new and not free and values.get(author) != user_id:
+        if values.get(author) is not None:
+            notes.append(f"{table}.{author} is the signed-in user, not the one the desktop named")
+        values[author] = user_id
+    when = EVENT_TIME_FIELDS.get(table)
+    at = values.get(when) if when else None
+    if isinstance(at, datetime):
+        earliest = datetime.fromtimestamp(stamp.wall_ms / 1000, UTC) - timedelta(milliseconds=MAX_DRIFT_MS)
+        if at > now + FUTURE_SLACK:
+            values[when] = now
+            notes.append(f"{table}.{when} was in the future; the server's time is kept")
+        elif not free and at < earliest:
+            values[when] = earliest
+            notes.append(f"{table}.{when} was long before the change was made; moved to the earliest time it allows")
+    return notes
+
+
+def comparable(role: Role, table: str, values: dict[str, Any]) -> dict[str, Any]:
+    """The values an append-only row sent again is compared on (what the server may have set itself left out)."""
+    if names_others(role):
+        return values
+    skip = {AUTHOR_FIELDS.get(table), EVENT_TIME_FIELDS.get(table)}
+    return {k: v for k, v in values.items() if k not in skip}
