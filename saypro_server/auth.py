@@ -28,6 +28,7 @@ from .store.schema import credential, device
 from .tokens import (
     AccessClaims,
     TokenInvalid,
+    count_of,
     device_key_hash,
     family_of,
     issue_access,
@@ -87,7 +88,7 @@ def _check_password(password: str, stored: str | None) -> tuple[bool, str | None
 def _fresh_sign_in(family: str, refresh: str, now: datetime, settings: ServerSettings) -> dict[str, Any]:
     """The device columns of a new sign-in: a new refresh-token family whose first token is ``refresh``."""
     return {"refresh_family": family, "refresh_hash": refresh_hash(refresh), "prev_refresh_hash": None,
-            "prev_refresh_used": False, "refreshed_at": None, "last_seen": now,
+            "prev_refresh_used": False, "refresh_count": 0, "refreshed_at": None, "last_seen": now,
             "refresh_expires_at": now + timedelta(days=settings.refresh_ttl_days)}
 
 
@@ -184,6 +185,11 @@ def refresh(db: Database, settings: ServerSettings, secret: str, token: str, dev
             pass
         elif _one_retry(row, digest, now, settings):
             retry = True
+        elif (count_of(token) or 0) > row["refresh_count"]:
+            # Newer than any token this database issued: the server was restored from a backup. It cannot
+            # check the token, but nobody replayed an old one either: sign in again, nothing is ended.
+            refusal, event = "the server was restored from a backup and no longer knows this sign-in; sign in " \
+                             "again", "refresh_unknown"
         else:
             # A replaced token came back after its one retry, after its successor was used, or two or more
             # rotations late: a copy is in other hands. End the sign-in; the desktop signs in again.
@@ -199,12 +205,14 @@ def refresh(db: Database, settings: ServerSettings, secret: str, token: str, dev
             audit(conn, now, event, user["username"] if user else "",
                   user_id=row["user_id"] if row else None, device_id=device_id, ip=ip, detail=refusal)
         else:
-            new = new_refresh_token(row["refresh_family"])
+            count = row["refresh_count"] + 1
+            new = new_refresh_token(row["refresh_family"], count)
             # Normally the current token becomes the previous one (one retry left); a retry keeps the previous
             # one, now spent, so presenting it again, or the successor the lost answer carried, is reuse.
             prev, used = (row["prev_refresh_hash"], True) if retry else (row["refresh_hash"], False)
             conn.execute(update(device).where(device.c.id == device_id).values(
                 refresh_hash=refresh_hash(new), prev_refresh_hash=prev, prev_refresh_used=used, refreshed_at=now,
+                refresh_count=count,
                 last_seen=now, refresh_expires_at=now + timedelta(days=settings.refresh_ttl_days)))
             return _tokens(conn, settings, secret, user, device_id, row["token_gen"], new, now)
     raise AuthError(401, refusal)

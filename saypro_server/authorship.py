@@ -44,9 +44,8 @@ def normalise(role: Role, user_id: str, table: str, values: dict[str, Any], stam
     return notes
 
 
-def comparable(role: Role, table: str, values: dict[str, Any]) -> dict[str, Any]:
-    """The values an append-only row sent again is compared on (what the server may have set itself left out)."""
-    if names_others(role):
-        return values
+def comparable(table: str, values: dict[str, Any]) -> dict[str, Any]:
+    """The values an append-only row sent again is compared on: what the server may have set itself when the
+    row first arrived (its author and time, from whichever desktop sent it first) is left out."""
     skip = {AUTHOR_FIELDS.get(table), EVENT_TIME_FIELDS.get(table)}
     return {k: v for k, v in values.items() if k not in skip}

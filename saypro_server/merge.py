@@ -21,11 +21,18 @@ from saypro_desktop.core.hlc import Stamp
 from saypro_desktop.core.inquiry_ids import InquiryId, month_key, month_key_of
 from saypro_desktop.core.permissions import Role
 from saypro_desktop.core.uuids import UUID_RE
-from saypro_desktop.sync.protocol import CONFLICT_TEXT_FIELDS, ProtocolError, columns, decode_fields, encode
+from saypro_desktop.sync.protocol import (
+    AUTHOR_FIELDS,
+    CONFLICT_TEXT_FIELDS,
+    ProtocolError,
+    columns,
+    decode_fields,
+    encode,
+)
 
 from . import authorship, feed, numbers
 from .checks import check_decoded, clamp_stamp, parse_stamp
-from .rules import is_append_only, write_refusal
+from .rules import is_append_only, names_others, write_refusal
 from .store.db import ServerClock, get_meta
 from .store.schema import SYNCED, conflict
 
@@ -146,11 +153,12 @@ class Merger:
         if is_append_only(m.table) and row is not None:
             if m.op != "insert":
                 raise Refused(f"{m.table} is append-only: rows are added, never changed")
-            stored = authorship.comparable(role, m.table, values)
+            stored = authorship.comparable(m.table, values)
             if all(row[k] == v for k, v in stored.items()):
                 notes.clear()
                 return "duplicate", "already stored"
             raise Refused(f"{m.table} {m.row_id} is already stored with other values (append-only)")
+        held_back = self._server_owned(m.table, row, values) if row is not None else []
         deleting = "deleted" in values and bool(values["deleted"]) != bool(row["deleted"] if row else False)
         # On a stored row only what would change is judged: an insert sent again, or a field sent with the value
         # the server holds, asks for nothing.
@@ -164,7 +172,20 @@ class Merger:
                               m.row_id)
             notes += self._insert(m, stamp, values)
             return "applied", None
-        return self._merge(m, stamp, row, values)
+        return self._merge(m, stamp, row, values, held_back)
+
+    def _server_owned(self, table: str, row: Any, values: dict[str, Any]) -> list[str]:
+        """Fields of a stored row the server decided and a desktop's value cannot change: the Inquiry ID, and
+        the author it recorded for a role that cannot import (an insert sent again after the server renumbered
+        the inquiry or recorded another author). Dropped from ``values``; the desktop is sent the server's."""
+        owned = ["inquiry_ref"] if table == "inquiry" else []
+        author = AUTHOR_FIELDS.get(table)
+        if author and not names_others(self.pusher.role):
+            owned.append(author)
+        differ = [f for f in owned if f in values and values[f] != row[f]]
+        for f in differ:
+            del values[f]
+        return differ
 
     # -- a new row ----------------------------------------------------------------------------------------------
 
@@ -200,7 +221,7 @@ class Merger:
         if prov is None or self.conn.execute(select(inquiry.c.id).where(inquiry.c.provisional_ref == prov)
                                              ).first() is None:
             return []
-        values["provisional_ref"] = f"{prov.split('~', 1)[0]}~{row_id[-4:]}"
+        values["provisional_ref"] = f"{prov.split('~', 1)[0]}~{row_id[-4:].upper()}"
         return [f"the provisional reference {prov} was already used by another inquiry; this one is "
                 f"{values['provisional_ref']}"]
 
@@ -250,19 +271,15 @@ class Merger:
 
     # -- an existing row -------------------------------------------------------------------------------------
 
-    def _merge(self, m: Mutation, stamp: Stamp, row: Any, values: dict[str, Any]) -> tuple[str, str | None]:
+    def _merge(self, m: Mutation, stamp: Stamp, row: Any, values: dict[str, Any],
+               held_back: list[str]) -> tuple[str, str | None]:
         versions: dict[str, str] = dict(row["field_versions"] or {})
         star = versions.get("*", "")
         incoming = str(stamp)
         winners: dict[str, Any] = {}
-        losers: dict[str, str] = {}
-        note = None
-        if m.table == "inquiry" and values.get("inquiry_ref", row["inquiry_ref"]) != row["inquiry_ref"]:
-            # The Inquiry ID never changes once given: a desktop sending another one (an insert sent again after
-            # the server renumbered it) is told the server's, like any value that lost.
-            values = {k: v for k, v in values.items() if k != "inquiry_ref"}
-            losers["inquiry_ref"] = versions.get("inquiry_ref", star)
-            note = f"the inquiry ID stays {row['inquiry_ref']} (it never changes once given)"
+        # Fields the server owns come back with its values, like any value that lost.
+        losers: dict[str, str] = {f: versions.get(f, star) for f in held_back}
+        note = f"{', '.join(held_back)} stays as the server recorded it" if held_back else None
         conflicts = []
         for name, value in values.items():
             held = versions.get(name, star)

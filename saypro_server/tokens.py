@@ -70,14 +70,22 @@ def new_family() -> str:
     return secrets.token_hex(16)  # 32 characters: device.refresh_family
 
 
-def new_refresh_token(family: str) -> str:
-    return f"{family}.{secrets.token_urlsafe(32)}"
+def new_refresh_token(family: str, count: int = 0) -> str:
+    """``<family>.<rotation number>.<random>``: the family and the number are not secret, the random part is."""
+    return f"{family}.{count}.{secrets.token_urlsafe(32)}"
 
 
 def family_of(token: str) -> str:
     """The family part of a refresh token ("" when it has none: a token from before families, or junk)."""
     family, dot, _ = token.partition(".")
     return family if dot else ""
+
+
+def count_of(token: str) -> int | None:
+    """The rotation number a refresh token claims (None: none). Unauthenticated: only ever used to tell a
+    token this database cannot know (newer than its last rotation) from a replaced one."""
+    parts = token.split(".")
+    return int(parts[1]) if len(parts) == 3 and parts[1].isdigit() and len(parts[1]) < 10 else None
 
 
 def refresh_hash(token: str) -> str:

@@ -63,6 +63,21 @@ def grab(widget: QWidget, name: str) -> None:
     print("wrote", OUT / name)
 
 
+def _feed_unusable(db_url: str, inquiry_id: str) -> None:
+    """Two changes on the server's feed that this version cannot apply (written past the push checks)."""
+    from saypro_desktop.core.uuids import new_id
+    from saypro_desktop.models.base import utcnow
+    from saypro_server import feed
+    from saypro_server.store.db import Database
+
+    db = Database(db_url)
+    stamp = "1900000000000-00000-000000000001"
+    with db.write() as conn:
+        feed.append(conn, "ad", new_id(), {"title": "Toyota Corolla 2015"}, {"title": stamp}, utcnow())
+        feed.append(conn, "inquiry", inquiry_id, {"status": "Archived"}, {"status": stamp}, utcnow())
+    db.dispose()
+
+
 def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="saypro-shots-"))
     qt = QApplication([])
@@ -138,6 +153,15 @@ def main() -> None:
         conflicts.move(300, 120)
         wait(qt, lambda: conflicts.items.count() > 0, limit=30)
         grab(conflicts, "sync-conflicts.png")
+        conflicts.close()
+
+        # A newer server sends what this version cannot use: it is set aside, shown, and the rest applies.
+        _feed_unusable(server.db_url, target.id)
+        finished.clear()
+        window.sync.sync_now()
+        wait(qt, lambda: bool(finished) and app.runner.idle(), limit=120)
+        print("after unusable changes:", finished[-1].summary())
+        grab(window, "sync-set-aside.png")
         client.close()
         other.close()
         app.runner.shutdown()

@@ -257,7 +257,7 @@ def _provisional_give_way(session: Session, model: Any, row_id: str, prov: str) 
     with session.no_autoflush:
         other = session.scalar(select(model).where(model.provisional_ref == prov, model.id != row_id))
     if other is not None:
-        other.provisional_ref = f"{prov.split('~', 1)[0]}~{other.id[-4:]}"
+        other.provisional_ref = f"{prov.split('~', 1)[0]}~{other.id[-4:].upper()}"
         session.flush()
         log.warning("inquiry %s gave way to %s for the provisional reference %s", other.id, row_id, prov)
 

@@ -311,9 +311,9 @@ class SyncEngine:
 
     def resend_lost_rows(self, report: SyncReport) -> None:
         """Everything was pulled again from a restored server: rows it lost that only copies hold go again."""
-        role = signed_in_role(self.db)
-        if role is not None:
-            report.repaired += repair.repair(self.client.versions, self.db, role)
+        me = self.db(repair.enrolled_user)
+        if me is not None:
+            report.repaired += repair.repair(self.client.versions, self.db, *me)
             self.push(report)
         self.db(lambda s: _put(s, REPAIR, False))
 

@@ -33,6 +33,7 @@ from ..core.uuids import new_id
 from ..models import ChangeLogEntry, DeviceState, IdBlock, Setting
 from ..models.local import SYNC_ENROLLED
 from ..store import Store
+from .client import SyncError
 from .credentials import TokenStore
 
 log = logging.getLogger(__name__)
@@ -49,16 +50,23 @@ class KeyStore(ABC):
 
 
 class KeyringKeyStore(KeyStore):
-    """In the OS keyring, beside the refresh tokens."""
+    """In the OS keyring, beside the refresh tokens. A keyring that cannot be read stops the sync: taking a
+    missing answer for a missing key would give this desktop a new identity for nothing."""
 
     def __init__(self, tokens: TokenStore) -> None:
         self.tokens = tokens
 
     def get(self, device_id: str) -> str | None:
-        return self.tokens.get(f"device-key|{device_id}")
+        try:
+            return self.tokens.get(f"device-key|{device_id}")
+        except Exception as exc:
+            raise SyncError(f"the system keyring cannot be read ({exc}); nothing was changed, try again") from exc
 
     def set(self, device_id: str, key: str) -> None:
-        self.tokens.set(f"device-key|{device_id}", key)
+        try:
+            self.tokens.set(f"device-key|{device_id}", key)
+        except Exception as exc:
+            raise SyncError(f"the system keyring cannot store this desktop's key ({exc})") from exc
 
 
 class FileKeyStore(KeyStore):

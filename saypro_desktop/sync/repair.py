@@ -22,13 +22,22 @@ from sqlalchemy.orm import Session
 
 from ..core.permissions import Permission, Role, can
 from ..core.uuids import UUID_RE, new_id
-from ..models import SYNCED_MODELS, ChangeLogEntry, DeviceState
+from ..models import SYNCED_MODELS, ChangeLogEntry, DeviceState, Setting
 from ..models.base import Base, utcnow
+from ..models.local import SYNC_USERNAME
+from ..services.staff import find_staff
 from .changelog import synced_fields
-from .protocol import encode
+from .protocol import AUTHOR_FIELDS, encode
 
 CHUNK = 1000  # ids per question to the server
 _ORDER = [t.name for t in Base.metadata.sorted_tables if t.name in SYNCED_MODELS]  # referenced tables first
+
+
+def enrolled_user(s: Session) -> tuple[Role, str] | None:
+    """(role, id) of the server user this desktop is enrolled as; None when that user is not here."""
+    name = s.get(Setting, SYNC_USERNAME)
+    user = find_staff(s, str(name.value)) if name is not None and name.value else None
+    return (user.role, user.id) if user is not None else None
 
 
 def tables_for(role: Role) -> list[str]:
@@ -52,11 +61,13 @@ def local_ids(s: Session, table: str, after: str, limit: int = CHUNK) -> list[st
     return list(s.scalars(select(model.id).where(model.id > after).order_by(model.id).limit(limit)))
 
 
-def queue(s: Session, table: str, ids: list[str], server: dict[str, dict[str, str]] | None = None) -> int:
+def queue(s: Session, table: str, ids: list[str], server: dict[str, dict[str, str]] | None = None,
+          only_by: str | None = None) -> int:
     """Outbox entries that give the server these rows as this desktop holds them: whole rows it lacks
     (``server`` has no stamps for them, or is None), else the fields whose stamp here is newer than the
-    server's. Fields with a pending local edit are left out (that edit is on its way). Returns how many rows
-    needed something."""
+    server's. Fields with a pending local edit are left out (that edit is on its way). With ``only_by`` (a
+    role that cannot import: the server would record it as the author), a row the server lacks is sent only
+    when that user wrote it. Returns how many rows needed something."""
     model = SYNCED_MODELS[table]
     state = s.get(DeviceState, 1)
     now = utcnow()
@@ -72,6 +83,9 @@ def queue(s: Session, table: str, ids: list[str], server: dict[str, dict[str, st
             continue  # a row that never had a stamp cannot be placed in time; nothing to send
         values = {f: encode(getattr(row, f)) for f in names}
         theirs = (server or {}).get(row.id)
+        author = AUTHOR_FIELDS.get(table)
+        if theirs is None and only_by is not None and author and getattr(row, author) != only_by:
+            continue  # its author's desktop, or a Supervisor's or an Admin's, sends it with its author's name
         if theirs is None:
             s.add(_entry(state, table, row.id, "insert", {k: v for k, v in values.items() if v is not None},
                          created, now))
@@ -94,7 +108,9 @@ def queue(s: Session, table: str, ids: list[str], server: dict[str, dict[str, st
 def queue_before(s: Session, seq: int, table: str, row_id: str, role: Role) -> bool:
     """The server waits for a row it lost (``needs`` of a ``retry``) before it can take change ``seq``: when
     this desktop holds the row and may send it, its re-sending is queued and moved in front of ``seq`` (every
-    entry from ``seq`` on is still pending, so renumbering them is safe). False: the desktop cannot help."""
+    entry from ``seq`` on is still pending, so renumbering them is safe). False: the desktop cannot help.
+    (Whoever wrote the row: this desktop's own work waits on it. From a role that cannot import, the server
+    records this desktop's user as its author.)"""
     if table not in tables_for(role) or not UUID_RE.match(row_id):
         return False
     if s.scalar(select(func.count()).select_from(ChangeLogEntry).where(ChangeLogEntry.seq >= seq,
@@ -121,9 +137,12 @@ def _entry(state: DeviceState, table: str, row_id: str, op: str, fields: dict[st
 
 
 def repair(ask: Callable[[str, list[str]], dict[str, dict[str, str]]],
-           db: Callable[[Callable[[Session], Any]], Any], role: Role) -> int:
+           db: Callable[[Callable[[Session], Any]], Any], role: Role, user_id: str) -> int:
     """Ask the server, table by table and a chunk at a time, for its stamps of the local rows; queue what it
-    lacks. Returns how many rows needed something."""
+    lacks. A role that cannot import sends lost rows only of its own user: the server would record it as
+    the author of the others (their author's desktop, or a Supervisor's or an Admin's, sends them). Returns
+    how many rows needed something."""
+    only_by = None if can(role, Permission.IMPORT) else user_id
     queued = 0
     for table in tables_for(role):
         after = ""
@@ -133,6 +152,6 @@ def repair(ask: Callable[[str, list[str]], dict[str, dict[str, str]]],
                 break
             sendable = [i for i in ids if UUID_RE.match(i)]  # (anything else was never sent)
             server = ask(table, sendable) if sendable else {}
-            queued += db(lambda s, t=table, i=sendable, v=server: queue(s, t, i, v))
+            queued += db(lambda s, t=table, i=sendable, v=server: queue(s, t, i, v, only_by))
             after = ids[-1]
     return queued

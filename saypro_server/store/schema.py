@@ -81,6 +81,9 @@ device = Table(
     # token outside the single allowed retry ends the family.
     Column("refresh_family", String(32)),
     Column("prev_refresh_used", Boolean, nullable=False, default=False, server_default=false()),
+    # How many times the family was rotated: each token carries its number, so a token newer than any this
+    # database issued (it was restored from a backup) is told to sign in again, not taken for reuse.
+    Column("refresh_count", Integer, nullable=False, default=0, server_default="0"),
     Column("refreshed_at", UtcDateTime),
     Column("schema", String(40)),
     Column("build", String(40)),

@@ -323,6 +323,24 @@ def test_a_token_of_an_ended_family_is_refused_without_side_effects(live_server)
     assert _refresh(live_server, current["refresh_token"]).status_code == 200
 
 
+def test_a_server_restored_from_a_backup_asks_for_a_new_sign_in_without_ending_anything(live_server):
+    """The restored database never saw the newest tokens: a token newer than its last rotation is not a replay
+    (no family ends, no reuse alarm); the desktop signs in again."""
+    live_server.create_user("anna")
+    t0 = _login(live_server, "anna").json()["refresh_token"]
+    as_backed_up = dict(_device(live_server))
+    t2 = _refresh(live_server, _refresh(live_server, t0).json()["refresh_token"]).json()["refresh_token"]
+    assert t2.split(".")[1] == "2", "the token counts its rotations"
+    with live_server.db.write(feed_lock=False) as conn:  # the device row as the backup has it
+        conn.execute(update(device).where(device.c.id == DEV).values(
+            **{k: v for k, v in as_backed_up.items() if k != "id"}))
+    r = _refresh(live_server, t2)
+    assert r.status_code == 401 and "restored" in r.json()["detail"]
+    assert _events(live_server, "anna")[-1] == "refresh_unknown"
+    assert _device(live_server) == as_backed_up, "nothing ended"
+    assert _login(live_server, "anna").status_code == 200
+
+
 # -- password reset ------------------------------------------------------------------------------------------
 
 def test_a_password_reset_ends_the_users_sign_ins_on_every_device(live_server):

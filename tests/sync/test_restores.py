@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import select
 
 from saypro_desktop.cli.main import main as saypro
-from saypro_desktop.models import ChangeLogEntry, DeviceState, Inquiry
+from saypro_desktop.models import ChangeLogEntry, DeviceState, IdBlock, Inquiry
 from saypro_desktop.services import inquiries as svc
 from saypro_desktop.store import DataPaths, open_store
 from saypro_desktop.store.backup import make_backup
@@ -240,9 +240,10 @@ def test_what_only_copies_hold_goes_back_to_a_restored_server(remembered, live_s
     with a.store.session() as s:  # as if 30 days had passed: a no longer holds the entries
         s.execute(ChangeLogEntry.__table__.delete())
     restore_server(live_server, saved)
-    report = b.sync()
-    assert report.reset and report.repaired >= 2, report
-    a.sync()
+    report = b.sync()  # b sends back the value; the row and its note are anna's, her desktop sends them
+    assert report.reset and report.repaired == 1, report
+    report = a.sync()
+    assert report.reset and report.repaired >= 2, report  # the row, its note, their audit entries
     b.sync()
     for desk in (a, b):
         got = _subjects(desk)
@@ -250,5 +251,49 @@ def test_what_only_copies_hold_goes_back_to_a_restored_server(remembered, live_s
         assert "Logged after the backup" in got, f"{desk.name}: the row is lost"
     with a.work() as ctx:
         assert [s.text for s in edit(ctx, new.id).action_steps] == ["Called the user"]
+    assert_converged(a, b)
+    assert_nothing_applied_twice(live_server, a, b)
+
+
+def test_a_provisional_reference_issued_twice_by_a_store_restored_by_hand_breaks_nothing(remembered, live_server):
+    """Case 5: the restored store issues a provisional reference again that the server already holds for
+    another inquiry. Neither the push nor the pull fails, no error shows SQL or personal details, and both
+    inquiries stay findable by it."""
+    make, made = remembered
+    a, b = make("a", "anna"), make("b", "ben")
+    with a.store.session() as s:  # offline for long: no numbers left, provisional references
+        s.execute(IdBlock.__table__.delete())
+    backup = make_backup(a.store.paths, "by-hand")
+    with a.work() as ctx:
+        first = svc.create_inquiry(ctx, draft("Logged offline before the restore"))
+    assert "-P" in first.display_id
+    a.sync()
+    a.client.close()
+    a.store.close()
+    made.remove(a)
+    for suffix in ("-wal", "-shm"):
+        Path(f"{a.store.paths.database}{suffix}").unlink(missing_ok=True)
+    shutil.copyfile(backup, a.store.paths.database)
+    a = _reopen(a, live_server)
+    made.append(a)
+    with a.store.session() as s:
+        s.execute(IdBlock.__table__.delete())
+    with a.work() as ctx:
+        second = svc.create_inquiry(ctx, draft("Logged offline after the restore"))
+    assert second.provisional_ref == first.provisional_ref, "the scenario: the same reference twice"
+    report = a.sync()
+    assert report.rejected == [] and report.set_aside == [], report
+    b.sync()
+    a.sync()
+    for desk in (a, b):
+        with desk.store.session() as s:
+            rows = {i.subject: i for i in s.scalars(select(Inquiry))}
+            mine, theirs = rows["Logged offline before the restore"], rows["Logged offline after the restore"]
+            assert mine.inquiry_ref and theirs.inquiry_ref and mine.inquiry_ref != theirs.inquiry_ref
+            assert mine.provisional_ref == first.provisional_ref
+            assert theirs.provisional_ref.startswith(f"{first.provisional_ref}~")
+        with desk.work() as ctx:
+            assert edit(ctx, first.provisional_ref).id == first.id
+            assert edit(ctx, theirs.provisional_ref).id == second.id
     assert_converged(a, b)
     assert_nothing_applied_twice(live_server, a, b)

@@ -67,7 +67,8 @@ def test_an_unreachable_server_backs_off_and_keeps_everything(qtbot, app, live_s
     controller.sync_now()
     qtbot.waitUntil(lambda: controller.status.online is False, timeout=20_000)
     assert "will retry in" in controller.status.message
-    assert controller._timer.isActive() and 20_000 <= controller._timer.remainingTime() <= 36_000
+    # 30 s with 20 % jitter; a coarse Qt timer may report up to 5 % more than it was set to
+    assert controller._timer.isActive() and 20_000 <= controller._timer.remainingTime() <= 36_000 * 1.05
     assert controller.status.pending > 0  # the change waits, nothing lost
     live_server.start()
     # The operating system reports the network back: the desktop syncs now, not after its backoff.

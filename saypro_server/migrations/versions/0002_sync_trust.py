@@ -56,6 +56,7 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('key_hash', sa.String(length=64), nullable=True))
         batch_op.add_column(sa.Column('refresh_family', sa.String(length=32), nullable=True))
         batch_op.add_column(sa.Column('prev_refresh_used', sa.Boolean(), server_default=sa.false(), nullable=False))
+        batch_op.add_column(sa.Column('refresh_count', sa.Integer(), server_default='0', nullable=False))
         batch_op.add_column(sa.Column('refreshed_at', sa.DateTime(), nullable=True))
 
     with op.batch_alter_table('number_lease', schema=None) as batch_op:
@@ -78,6 +79,7 @@ def downgrade() -> None:
 
     with op.batch_alter_table('device', schema=None) as batch_op:
         batch_op.drop_column('refreshed_at')
+        batch_op.drop_column('refresh_count')
         batch_op.drop_column('prev_refresh_used')
         batch_op.drop_column('refresh_family')
         batch_op.drop_column('key_hash')
