@@ -244,6 +244,11 @@ class Merger:
                 # Given out before the server was restored (to this inquiry): skipped since, so it stays its ID.
                 numbers.claim_number(self.conn, month, parsed.sequence, self.pusher.user_id, self.now)
                 return {}
+            if not taken and names_others(self.pusher.role):
+                # A Supervisor or an Admin connecting a desktop used on its own (or importing): its IDs were
+                # shown to people and stay; the month's counter moves past them. Other roles cannot move it.
+                numbers.skip_past(self.conn, month, parsed.sequence)
+                return {}
             # Taken: only after a restore that forgot a block some desktop still held (see numbers). Not leased
             # here: a standalone desktop's number, or a made-up one; it must not use up the month's numbers.
             why = "is held by another inquiry" if taken else "was not leased to this desktop"

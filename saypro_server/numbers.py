@@ -3,11 +3,13 @@
 ``number_counter.next`` is the lowest number of the month that was never leased nor issued. Every
 change runs in a feed-locked write transaction, so two devices can never be handed the same block.
 
-Nothing a desktop sends can move a counter: a month has 99,999 numbers and one account must not be able to
-use them up. A pushed Inquiry ID is kept only when it lies in a block leased to that device or user
+Nothing an ordinary account sends can move a counter: a month has 99,999 numbers and one account must not be
+able to use them up. A pushed Inquiry ID is kept only when it lies in a block leased to that device or user
 (``lease_holding``), and a user holds at most ``MAX_UNUSED_PER_USER`` leased numbers of a month that no pushed
 inquiry uses yet; past that a lease is refused and the desktop issues provisional references, which the
-server numbers when they arrive.
+server numbers when they arrive. Only roles trusted to bring in work done elsewhere (Supervisor, Admin:
+connecting a desktop used on its own, imports) keep IDs issued outside any lease, and the counter moves
+past them (``skip_past``).
 
 A database restored from a backup has forgotten the blocks it leased after that backup, and the desktops
 still hold them. ``rotate-epoch`` therefore moves every counter up by a gap (``skip_after_restore``), a month
@@ -130,6 +132,13 @@ def in_restore_gap(conn: Connection, month: str, number: int) -> bool:
                     .limit(1)).first() is not None:
         return False
     return _in_gap(conn, Block(month, number, number))
+
+
+def skip_past(conn: Connection, month: str, number: int) -> None:
+    """A number issued outside any lease (a standalone desktop's, sent by a role trusted to bring such work):
+    never lease it, or anything below it, again."""
+    if _next(conn, month) <= number:
+        conn.execute(update(number_counter).where(number_counter.c.month == month).values(next=number + 1))
 
 
 def claim_number(conn: Connection, month: str, number: int, user_id: str, now: datetime) -> None:

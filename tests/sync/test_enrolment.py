@@ -85,6 +85,8 @@ def test_local_users_become_the_servers_users_of_the_same_name(live_server, tmp_
     live_server.create_user("nandi", "Supervisor")
     store = _standalone(tmp_path, "lerato", "thabo")
     before = _who(store)
+    with store.session() as s:
+        refs = {i.subject: i.inquiry_ref for i in s.scalars(select(Inquiry))}
     client, user = _connect(store, live_server, "nandi")  # a Supervisor: each person's work keeps their name
     assert user["username"] == "nandi" and "2 local user(s) matched" in user["local_users"]
     with store.session() as s:
@@ -98,6 +100,8 @@ def test_local_users_become_the_servers_users_of_the_same_name(live_server, tmp_
     assert _who(store) == before
     other = _works(store, live_server, tmp_path, client)
     assert _who(other.store) == before
+    with other.store.session() as s:  # the IDs people were told stay as they were
+        assert {i.subject: i.inquiry_ref for i in s.scalars(select(Inquiry))} == refs
     with acting(store) as ctx:  # the command line's default user is the enrolled one, not some Admin
         assert ctx.actor.username == "nandi"
     # Offline sign-in on this desktop takes the server's user name and password.
