@@ -14,11 +14,12 @@ from typing import Any
 
 from saypro_desktop.core.hlc import MAX_DRIFT_MS, Stamp
 from saypro_desktop.core.permissions import Role
-from saypro_desktop.sync.protocol import AUTHOR_FIELDS
+from saypro_desktop.sync.protocol import AUTHOR_FIELDS, PERSONAL_FIELDS
 
 from .rules import EVENT_TIME_FIELDS, names_others
 
 FUTURE_SLACK = timedelta(minutes=5)
+_ALL_PERSONAL = frozenset().union(*PERSONAL_FIELDS.values())
 
 
 def normalise(role: Role, user_id: str, table: str, values: dict[str, Any], stamp: Stamp, now: datetime,
@@ -44,8 +45,25 @@ def normalise(role: Role, user_id: str, table: str, values: dict[str, Any], stam
     return notes
 
 
-def comparable(table: str, values: dict[str, Any]) -> dict[str, Any]:
+def comparable(table: str, values: dict[str, Any], *, hide_personal: bool = False) -> dict[str, Any]:
     """The values an append-only row sent again is compared on: what the server may have set itself when the
-    row first arrived (its author and time, from whichever desktop sent it first) is left out."""
-    skip = {AUTHOR_FIELDS.get(table), EVENT_TIME_FIELDS.get(table)}
-    return {k: v for k, v in values.items() if k not in skip}
+    row first arrived (its author and time, from whichever desktop sent it first) is left out, and, for a role
+    that may not see them, the inquirer's details an audit entry records (the answer must not tell a right
+    guess of them from a wrong one)."""
+    skip = {AUTHOR_FIELDS.get(table), EVENT_TIME_FIELDS.get(table), "id", "created_at", "updated_at",
+            "field_versions"}
+    out = {k: v for k, v in values.items() if k not in skip}
+    if hide_personal and isinstance(out.get("changes"), dict):
+        out["changes"] = {k: v for k, v in out["changes"].items() if k not in _ALL_PERSONAL}
+    return out
+
+
+def foreign_author(user_id: str, table: str, values: dict[str, Any]) -> str | None:
+    """Why an append-only row naming another author is refused from a role that cannot import (None: fine).
+    Notes and audit entries are evidence: such a desktop sends only its own (it never re-sends a colleague's;
+    their desktop or a Supervisor's does), so a row id learnt from the feed cannot be taken with other text."""
+    author = AUTHOR_FIELDS.get(table)
+    named = values.get(author) if author else None
+    if named is not None and named != user_id:
+        return f"a {table} row is sent only by the desktop of the person who wrote it (or a Supervisor's)"
+    return None

@@ -18,21 +18,22 @@ from sqlalchemy.exc import DataError, IntegrityError
 
 from saypro_desktop.core import row_checks
 from saypro_desktop.core.hlc import Stamp
-from saypro_desktop.core.inquiry_ids import InquiryId, month_key, month_key_of
 from saypro_desktop.core.permissions import Role
 from saypro_desktop.core.uuids import UUID_RE
 from saypro_desktop.sync.protocol import (
     AUTHOR_FIELDS,
     CONFLICT_TEXT_FIELDS,
+    PERSONAL_FIELDS,
     ProtocolError,
     columns,
     decode_fields,
     encode,
 )
 
-from . import authorship, feed, numbers
+from . import authorship, feed
 from .checks import check_decoded, clamp_stamp, parse_stamp
-from .rules import is_append_only, names_others, write_refusal
+from .numbering import Numbering
+from .rules import is_append_only, names_others, sees_personal, write_refusal
 from .store.db import ServerClock, get_meta
 from .store.schema import SYNCED, conflict
 
@@ -55,6 +56,7 @@ class Wait(Exception):
 
 
 RESTORED_AT = "restored_at"  # server_meta: when rotate-epoch last ran
+MAX_SENT_BACK = 50  # compensating changes one batch may cause (a desktop with more is corrected at a later sync)
 WAIT_AFTER_RESTORE = timedelta(days=14)
 
 
@@ -95,6 +97,7 @@ class Merger:
         self.conn, self.pusher, self.clock, self.now = conn, pusher, clock, now
         self._last_clamped: Stamp | None = None
         self._exists: set[tuple[str, Any]] = set()  # (table, id) seen to exist in this batch: fewer lookups
+        self._sent_back: set[tuple[str, str, frozenset[str]]] = set()  # values sent back in this batch
         restored = get_meta(conn, RESTORED_AT)
         self.after_restore = restored is not None and now - datetime.fromisoformat(restored) < WAIT_AFTER_RESTORE
 
@@ -149,12 +152,19 @@ class Merger:
         row = self.conn.execute(select(table).where(table.c.id == m.row_id)).mappings().first()
         is_new = row is None
         role = self.pusher.role
+        if is_append_only(m.table) and not names_others(role):
+            refusal = authorship.foreign_author(self.pusher.user_id, m.table, values)
+            if refusal:
+                raise Refused(refusal)
         notes += authorship.normalise(role, self.pusher.user_id, m.table, values, stamp, self.now, is_new=is_new)
+        if row is not None and not sees_personal(role):
+            self._unseen(m, values)
         if is_append_only(m.table) and row is not None:
             if m.op != "insert":
                 raise Refused(f"{m.table} is append-only: rows are added, never changed")
-            stored = authorship.comparable(m.table, values)
-            if all(row[k] == v for k, v in stored.items()):
+            stored, sent = (authorship.comparable(m.table, v, hide_personal=not sees_personal(role))
+                            for v in (dict(row), values))
+            if all(stored.get(k) == v for k, v in sent.items()):
                 notes.clear()
                 return "duplicate", "already stored"
             raise Refused(f"{m.table} {m.row_id} is already stored with other values (append-only)")
@@ -173,6 +183,18 @@ class Merger:
             notes += self._insert(m, stamp, values)
             return "applied", None
         return self._merge(m, stamp, row, values, held_back)
+
+    def _unseen(self, m: Mutation, values: dict[str, Any]) -> None:
+        """A role that may not see an inquirer's details learns nothing of them from answers: an update naming
+        them is refused whatever the value, and an insert sent again leaves them out whatever the value (its
+        desktop holds placeholders). Judging only values that differ would tell a right guess from a wrong one."""
+        personal = set(values) & PERSONAL_FIELDS.get(m.table, frozenset())
+        if not personal:
+            return
+        if m.op != "insert":
+            raise Refused(f"the {self.pusher.role.value} role may not change the inquirer's personal details")
+        for name in personal:
+            del values[name]
 
     def _server_owned(self, table: str, row: Any, values: dict[str, Any]) -> list[str]:
         """Fields of a stored row the server decided and a desktop's value cannot change: the Inquiry ID, and
@@ -197,8 +219,8 @@ class Merger:
         notes: list[str] = []
         server_set: dict[str, tuple[Any, Stamp]] = {}
         if m.table == "inquiry":
-            server_set = self._number(values, notes)
-            notes += self._own_provisional(m.row_id, values)
+            server_set = Numbering(self.conn, self.pusher, self.clock.tick, self.now,
+                                   self.after_restore).number(m.row_id, values, notes)
         row = {**dict.fromkeys(cols), "deleted": False, **values, **{k: v for k, (v, _) in server_set.items()}}
         problem = row_checks.row_problem(m.table, row)
         if problem:
@@ -212,67 +234,6 @@ class Merger:
         feed.append(self.conn, m.table, m.row_id, wire, versions, self.now)
         self._exists.add((m.table, m.row_id))
         return notes
-
-    def _own_provisional(self, row_id: str, values: dict[str, Any]) -> list[str]:
-        """A provisional reference another inquiry holds (two stores that issued the same one: a restored or
-        copied store): this one gets a suffix, so neither is refused and both stay searchable."""
-        prov = values.get("provisional_ref")
-        inquiry = SYNCED["inquiry"]
-        if prov is None or self.conn.execute(select(inquiry.c.id).where(inquiry.c.provisional_ref == prov)
-                                             ).first() is None:
-            return []
-        values["provisional_ref"] = f"{prov.split('~', 1)[0]}~{row_id[-4:].upper()}"
-        return [f"the provisional reference {prov} was already used by another inquiry; this one is "
-                f"{values['provisional_ref']}"]
-
-    def _number(self, values: dict[str, Any], notes: list[str]) -> dict[str, tuple[Any, Stamp]]:
-        """A pushed Inquiry ID is kept when it is one of this desktop's (or user's) leased numbers and no other
-        inquiry holds it; otherwise, and for a provisional inquiry, the server gives a number of its own.
-        An ID replaced so becomes the inquiry's provisional reference: what the inquirer was told still finds it."""
-        ref = values.get("inquiry_ref")
-        if ref is not None:
-            parsed = InquiryId.parse(ref)
-            month = month_key(parsed.year, parsed.month)
-            inquiry = SYNCED["inquiry"]
-            taken = self.conn.execute(select(inquiry.c.id).where(inquiry.c.inquiry_ref == ref)).first() is not None
-            lease = None if taken else numbers.lease_holding(
-                self.conn, month, parsed.sequence, device_id=self.pusher.device_id, user_id=self.pusher.user_id)
-            if lease is not None:
-                numbers.note_used(self.conn, lease)
-                return {}
-            if not taken and numbers.in_restore_gap(self.conn, month, parsed.sequence):
-                # Given out before the server was restored (to this inquiry): skipped since, so it stays its ID.
-                numbers.claim_number(self.conn, month, parsed.sequence, self.pusher.user_id, self.now)
-                return {}
-            if not taken and names_others(self.pusher.role):
-                # A Supervisor or an Admin connecting a desktop used on its own (or importing): its IDs were
-                # shown to people and stay; the month's counter moves past them. Other roles cannot move it.
-                numbers.skip_past(self.conn, month, parsed.sequence)
-                return {}
-            # Taken: only after a restore that forgot a block some desktop still held (see numbers). Not leased
-            # here: a standalone desktop's number, or a made-up one; it must not use up the month's numbers.
-            why = "is held by another inquiry" if taken else "was not leased to this desktop"
-            try:
-                block = numbers.take(self.conn, month, 1, device_id=None, user_id=self.pusher.user_id, now=self.now)
-            except numbers.LeaseRefused as exc:
-                raise Refused(f"the inquiry ID {ref} {why} and no other can be given: {exc}") from exc
-            new = str(InquiryId(parsed.year, parsed.month, block.first))
-            log.warning("device %s pushed the inquiry ID %s, which %s: numbered %s", self.pusher.device_id, ref,
-                        why, new)
-            notes.append(f"the inquiry ID {ref} {why}; the server numbered it {new} (the old ID still finds it)")
-            stamp = self.clock.tick()
-            renumbered = {"inquiry_ref": (new, stamp)}
-            if values.get("provisional_ref") is None:
-                renumbered["provisional_ref"] = (ref, stamp)
-            return renumbered
-        logged = values["logged_date"]
-        try:
-            block = numbers.take(self.conn, month_key_of(logged), 1, device_id=None, user_id=self.pusher.user_id,
-                                 now=self.now)
-            real = str(InquiryId(logged.year, logged.month, block.first))
-        except ValueError as exc:  # LeaseRefused, or a year outside 2000-2099
-            raise Refused(f"no inquiry ID can be given: {exc}") from exc
-        return {"inquiry_ref": (real, self.clock.tick())}
 
     # -- an existing row -------------------------------------------------------------------------------------
 
@@ -307,7 +268,7 @@ class Merger:
             table = SYNCED[m.table]
             self.conn.execute(update(table).where(table.c.id == m.row_id)
                               .values(**winners, field_versions=versions, updated_at=self.now))
-        if winners or losers:
+        if winners or (losers and self._may_send_back(m.table, m.row_id, losers)):
             # Losing fields go out again with the server's values: the desktop may have skipped them while
             # its own edit was pending, and must not keep a value the server did not take.
             wire = {k: encode(v) for k, v in winners.items()} | {k: encode(row[k]) for k in losers}
@@ -383,7 +344,7 @@ class Merger:
             names = [n for n in m.fields if n in columns(m.table)] if isinstance(m.fields, dict) else []
         except (KeyError, ProtocolError):
             return
-        if not names or not isinstance(m.row_id, str):
+        if not names or not isinstance(m.row_id, str) or not self._may_send_back(m.table, m.row_id, names):
             return
         row = self.conn.execute(select(table).where(table.c.id == m.row_id)).mappings().first()
         if row is None:
@@ -391,3 +352,13 @@ class Merger:
         versions = row["field_versions"] or {}
         feed.append(self.conn, m.table, m.row_id, {n: encode(row[n]) for n in names},
                     {n: versions.get(n, versions.get("*", "")) for n in names}, self.now)
+
+    def _may_send_back(self, table: str, row_id: str, names: Any) -> bool:
+        """Whether to put the server's values of these fields on the feed again for this desktop: once per row
+        and fields in a batch, and at most ``MAX_SENT_BACK`` times in a batch (a push cannot fill the feed
+        every desktop downloads)."""
+        key = (table, row_id, frozenset(names))
+        if key in self._sent_back or len(self._sent_back) >= MAX_SENT_BACK:
+            return False
+        self._sent_back.add(key)
+        return True

@@ -38,6 +38,7 @@ MAX_GAP = 20_000
 DEFAULT_RESTORE_GAP = 1000  # numbers skipped per month after a restore: more than the office leases in a day
 FLOOR_KEY = "number_floor"  # server_meta: {"gap": N, "until": "YYMM"} set by skip_after_restore
 MAX_UNUSED_PER_USER = 2000  # leased numbers of one month a user may hold that no pushed inquiry uses yet
+MAX_GIVEN_PER_USER = 2000  # numbers of one month the server gives one user's provisional or renumbered inquiries
 
 
 class LeaseRefused(ValueError):
@@ -93,26 +94,50 @@ def unused_by_user(conn: Connection, month: str, user_id: str) -> int:
                         ).scalar_one()
 
 
+def given_to_user(conn: Connection, month: str, user_id: str) -> int:
+    """Numbers of ``month`` the server gave to inquiries of ``user_id`` itself (provisional or renumbered)."""
+    lease = number_lease.c
+    return conn.execute(select(func.coalesce(func.sum(lease.last - lease.first + 1), 0))
+                        .where(lease.month == month, lease.user_id == user_id, lease.device_id.is_(None))
+                        ).scalar_one()
+
+
+def counter(conn: Connection, month: str) -> int:
+    """The lowest number of ``month`` never leased nor issued."""
+    return _next(conn, month)
+
+
 def take(conn: Connection, month: str, count: int, *, device_id: str | None, user_id: str | None,
-         now: datetime, max_unused: int | None = None) -> Block:
+         now: datetime, max_unused: int | None = None, max_given: int | None = None,
+         request_id: str | None = None) -> Block:
     """A new block. With ``max_unused`` (a desktop's lease), a user who already holds that many unused
-    numbers of the month is refused: leases cannot be used to exhaust a month."""
+    numbers of the month is refused; with ``max_given`` (a number the server gives an inquiry itself), a user
+    whose inquiries got that many: neither leases nor pushed inquiries can exhaust a month."""
     if not MONTH_RE.match(month):
         raise LeaseRefused(f"{month!r} is not a month; send YYMM such as 2501")
     if not 1 <= count <= MAX_LEASE:
         raise LeaseRefused(f"count must be 1 to {MAX_LEASE}")
+    if request_id is not None and device_id is not None:  # asked again after a lost answer: the same block
+        lease = number_lease.c
+        again = conn.execute(select(lease.month, lease.first, lease.last).where(
+            lease.device_id == device_id, lease.request_id == request_id).limit(1)).first()
+        if again is not None:
+            return Block(again.month, again.first, again.last)
     if max_unused is not None and user_id is not None:
         held = unused_by_user(conn, month, user_id)
         if held + count > max_unused:
             raise LeaseRefused(f"you already hold {held} unused inquiry numbers of month {month}; more are leased "
                                "once inquiries use them (until then new inquiries get provisional references)")
+    if max_given is not None and user_id is not None and given_to_user(conn, month, user_id) + count > max_given:
+        raise LeaseRefused(f"the server has given {max_given} numbers of month {month} to inquiries of this user "
+                           "already")
     first = _next(conn, month)
     if first > MAX_SEQUENCE:
         raise LeaseRefused(f"every inquiry number of month {month} has been given out")
     last = min(first + count - 1, MAX_SEQUENCE)
     conn.execute(update(number_counter).where(number_counter.c.month == month).values(next=last + 1))
     conn.execute(insert(number_lease).values(month=month, first=first, last=last, device_id=device_id,
-                                             user_id=user_id, created_at=now))
+                                             user_id=user_id, created_at=now, request_id=request_id))
     return Block(month, first, last)
 
 
@@ -124,12 +149,17 @@ def lease_holding(conn: Connection, month: str, number: int, *, device_id: str, 
         or_(lease.device_id == device_id, lease.user_id == user_id)).limit(1)).scalar_one_or_none()
 
 
+def lease_of(conn: Connection, month: str, number: int) -> int | None:
+    """The id of any lease that holds ``number`` (None: nobody's)."""
+    lease = number_lease.c
+    return conn.execute(select(lease.id).where(lease.month == month, lease.first <= number, lease.last >= number)
+                        .limit(1)).scalar_one_or_none()
+
+
 def in_restore_gap(conn: Connection, month: str, number: int) -> bool:
     """A number ``rotate-epoch`` skipped that nobody holds now: one the server gave out before it was restored
     (to a desktop's block, or to a provisional inquiry), that a desktop sends back with its inquiry."""
-    lease = number_lease.c
-    if conn.execute(select(lease.id).where(lease.month == month, lease.first <= number, lease.last >= number)
-                    .limit(1)).first() is not None:
+    if lease_of(conn, month, number) is not None:
         return False
     return _in_gap(conn, Block(month, number, number))
 

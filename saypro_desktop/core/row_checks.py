@@ -9,8 +9,10 @@ on every desktop), an Inquiry ID has its printed form, a rating is 1 to 5. Value
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable
+from datetime import date
 from typing import Any
 
 from .file_names import safe_file_name
@@ -146,8 +148,27 @@ def row_problem(table: str, row: dict[str, Any]) -> str | None:
 PUSH_ONLY = frozenset({("attachment", "filename")})
 
 
+# Dates and times of the office's records: the years Inquiry IDs can name. A moment far outside them (year 9999)
+# cannot be shown in the office's time zone and would break every desktop's exports and screens.
+FIRST_YEAR, LAST_YEAR = 2000, 2099
+MAX_TEXT = 50_000  # characters of one text field (a description, a resolution, a note): no feed carries novels
+MAX_JSON = 200_000  # characters of a JSON field (an audit entry's old and new values)
+
+
+def value_problem(table: str, field: str, value: Any) -> str | None:
+    """Rules on a value's kind, whatever its field: dates in the office's years, texts of a sane length."""
+    if isinstance(value, date) and not FIRST_YEAR <= value.year <= LAST_YEAR:
+        return f"{table}.{field} must lie in the years {FIRST_YEAR} to {LAST_YEAR}"
+    if isinstance(value, str) and len(value) > MAX_TEXT:
+        return f"{table}.{field} is longer than {MAX_TEXT:,} characters"
+    if isinstance(value, dict | list) and len(json.dumps(value, ensure_ascii=False)) > MAX_JSON:
+        return f"{table}.{field} is larger than {MAX_JSON:,} characters"
+    return None
+
+
 def problems(table: str, values: dict[str, Any], *, pulled: bool = False) -> list[str]:
     """Every field problem of these decoded values; ``pulled``: values from the server, not from a desktop."""
-    found = (field_problem(table, name, value) for name, value in values.items()
-             if not (pulled and (table, name) in PUSH_ONLY))
+    found = [field_problem(table, name, value) for name, value in values.items()
+             if not (pulled and (table, name) in PUSH_ONLY)]
+    found += [value_problem(table, name, value) for name, value in values.items()]
     return [p for p in found if p]

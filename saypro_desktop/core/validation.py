@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from .row_checks import MAX_TEXT
 from .vocab import Category, ClassifiedCategory, Confirmation, EscalationTier, Mode, Priority, Status, UserType
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -55,7 +56,7 @@ _VOCABS: dict[str, Any] = {
 }
 _REQUIRED_CHOICES = ("category", "mode", "user_type")
 _LIMITS = {"subject": 200, "user_full_name": 200, "user_email": 254, "user_phone": 40, "user_account_id": 80,
-           "user_location": 200, "category_other": 200}
+           "user_location": 200, "category_other": 200, "description": MAX_TEXT}
 LABELS = {
     "subject": "Subject of inquiry", "category": "Category of inquiry", "mode": "Mode of inquiry",
     "user_type": "User type", "user_full_name": "Full name", "user_email": "Contact email",

@@ -7,6 +7,7 @@ import mimetypes
 import os
 import shutil
 import tempfile
+import uuid
 from pathlib import Path
 
 from sqlalchemy import select
@@ -17,6 +18,14 @@ from ..core.row_checks import MAX_ATTACHMENT_BYTES, SHA256_RE
 from ..models import Attachment, Inquiry, InquiryLink
 from .context import ServiceContext
 
+_LINKS = uuid.UUID("5a7e0c4e-1d2b-4c39-9a61-6c1f0e3b8d27")  # the namespace of link ids
+
+
+def link_id(low: str, high: str) -> str:
+    """The id of the link between two inquiries, the same on every desktop: two desktops that link the same pair
+    while apart make one row, not two that clash."""
+    return str(uuid.uuid5(_LINKS, f"{low}|{high}"))
+
 
 def link_inquiries(ctx: ServiceContext, a: Inquiry, b: Inquiry) -> InquiryLink:
     ctx.require(Permission.EDIT_INQUIRY)
@@ -26,7 +35,7 @@ def link_inquiries(ctx: ServiceContext, a: Inquiry, b: Inquiry) -> InquiryLink:
     link = ctx.session.scalar(select(InquiryLink).where(InquiryLink.inquiry_id == low,
                                                         InquiryLink.linked_inquiry_id == high))
     if link is None:
-        link = InquiryLink(inquiry_id=low, linked_inquiry_id=high)
+        link = InquiryLink(id=link_id(low, high), inquiry_id=low, linked_inquiry_id=high)
         ctx.session.add(link)
     elif link.deleted:
         link.deleted = False

@@ -20,8 +20,10 @@ def _compact_json(value: Any) -> str:
 
 def make_engine(db_path: Path, **kwargs: Any) -> Engine:
     # Sessions run on the UI's worker threads; each connection is used by one thread at a time (pool).
+    # hide_parameters: an error's text (a log line, a message on screen) never carries the values of a row,
+    # such as an inquirer's personal details.
     engine = create_engine(f"sqlite:///{db_path}", connect_args={"check_same_thread": False},
-                           json_serializer=_compact_json, **kwargs)
+                           json_serializer=_compact_json, hide_parameters=True, **kwargs)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:

@@ -175,8 +175,10 @@ class SyncClient:
             self.refresh_token = data["refresh_token"]
             self.on_new_refresh_token(self.refresh_token)
 
-    def lease(self, month_key: str, count: int) -> dict[str, Any]:
-        return self._send("POST", "/ids/lease", json={"month": month_key, "count": count}).json()
+    def lease(self, month_key: str, count: int, request_id: str | None = None) -> dict[str, Any]:
+        """``request_id``: sent again after a lost answer, the same id gets the same block."""
+        body = {"month": month_key, "count": count, **({"request_id": request_id} if request_id else {})}
+        return self._send("POST", "/ids/lease", json=body).json()
 
     def claim(self, epoch: str, blocks: list[dict[str, Any]]) -> dict[str, Any]:
         return self._send("POST", "/ids/claim", json={"epoch": epoch, "blocks": blocks}).json()

@@ -20,6 +20,7 @@ from sqlalchemy import delete, func, select, update
 from .. import __version__
 from ..core.inquiry_ids import month_key_of
 from ..core.permissions import Role
+from ..core.uuids import new_id
 from ..models import DeviceState, IdBlock, StaffUser
 from ..models.base import utcnow
 from ..models.local import SYNC_ENROLLED, SYNC_USERNAME
@@ -40,6 +41,7 @@ log = logging.getLogger(__name__)
 
 CURSOR, SERVER_URL, USERNAME, LAST_SYNC = "sync.cursor", "sync.server_url", SYNC_USERNAME, "sync.last_sync"
 REPAIR = "sync.repair_after_reset"  # set when the server was found restored: send again what it lost
+LEASE_REQUESTS = "sync.lease_requests"  # month -> the id of a lease request not answered yet
 ENROLLED = SYNC_ENROLLED
 LOW_WATER = 50  # lease more numbers when fewer than this remain for a month
 MAX_REPAIRS_PER_RUN = 500  # rows a restored server lost, sent again ahead of a change that needs them
@@ -215,8 +217,11 @@ class SyncEngine:
                 .where(IdBlock.month_key == m, IdBlock.next <= IdBlock.last)))
             if left >= LOW_WATER:
                 continue
+            # The request's id is saved before asking: a lease whose answer is lost is asked for again with the
+            # same id and gets the same block (a lost block would count against the user's unused numbers).
+            request_id = self.db(lambda s, m=month: _lease_request(s, m))
             try:
-                block = self.client.lease(month, LEASE_COUNT)
+                block = self.client.lease(month, LEASE_COUNT, request_id)
             except ServerRefused as exc:
                 if exc.status == 403:
                     return  # a role that logs no inquiries needs no numbers
@@ -225,13 +230,13 @@ class SyncEngine:
                 report.leases_refused.append(f"{month}: {exc}")
                 log.warning("no numbers leased for %s: %s", month, exc)
                 continue
-            self.db(lambda s, b=block: s.add(IdBlock(month_key=b["month"], first=b["first"], last=b["last"],
-                                                      next=b["first"], source="lease")))
+            self.db(lambda s, b=block: _record_lease(s, b))
             report.leased.append(f"{block['month']}: {block['first']}-{block['last']}")
 
     # push -------------------------------------------------------------------------------------------------------
     def push(self, report: SyncReport, max_batches: int = 10_000) -> None:
         gaps = repaired = 0
+        sent_again: set[tuple[str, str]] = set()  # rows queued for a waiting change in this run
         for _ in range(max_batches):
             body = self.db(outbox.pending_batch)
             if not body:
@@ -263,12 +268,15 @@ class SyncEngine:
             # The server lost a row this change needs (it was restored): send it first when this desktop holds
             # it, else the rest goes at a later sync, in order, once another desktop has sent the row.
             needs = waiting.get("needs") or {}
-            role = signed_in_role(self.db) if needs else None
+            wanted = (str(needs.get("table")), str(needs.get("row_id")))
+            role = signed_in_role(self.db) if needs and wanted not in sent_again else None
+            # Once per row and run: a row sent again that the server still does not take (refused) is not
+            # sent over and over; the change waits for a later sync.
             if role is None or repaired >= MAX_REPAIRS_PER_RUN or not self.db(
-                    lambda s, w=waiting, n=needs, r=role: repair.queue_before(s, w["seq"], str(n.get("table")),
-                                                                           str(n.get("row_id")), r)):
+                    lambda s, w=waiting, t=wanted, r=role: repair.queue_before(s, w["seq"], t[0], t[1], r)):
                 report.waiting = sum(r["status"] == "retry" for r in results)
                 return
+            sent_again.add(wanted)
             repaired += 1
             report.repaired += 1
 
@@ -316,6 +324,26 @@ class SyncEngine:
             report.repaired += repair.repair(self.client.versions, self.db, *me)
             self.push(report)
         self.db(lambda s: _put(s, REPAIR, False))
+
+
+def _lease_request(s: Any, month: str) -> str:
+    """The id of this desktop's lease request for ``month``: the one not yet answered, or a new one."""
+    pending = dict(_setting(s, LEASE_REQUESTS) or {})
+    if month not in pending:
+        pending[month] = new_id()
+        _put(s, LEASE_REQUESTS, pending)
+    return pending[month]
+
+
+def _record_lease(s: Any, block: dict[str, Any]) -> None:
+    """The leased block, and its request answered, in one transaction."""
+    exists = s.scalar(select(IdBlock.id).where(IdBlock.month_key == block["month"], IdBlock.first == block["first"]))
+    if exists is None:
+        s.add(IdBlock(month_key=block["month"], first=block["first"], last=block["last"], next=block["first"],
+                      source="lease"))
+    pending = dict(_setting(s, LEASE_REQUESTS) or {})
+    pending.pop(block["month"], None)
+    _put(s, LEASE_REQUESTS, pending)
 
 
 def _drop_unused(s: Any, block: dict[str, Any]) -> None:

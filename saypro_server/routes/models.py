@@ -65,6 +65,8 @@ class TokenResponse(BaseModel):
 class LeaseRequest(Body):
     month: Annotated[Text, Field(pattern=r"^\d{2}(0[1-9]|1[0-2])$", description="YYMM")]
     count: Annotated[StrictInt, Field(ge=1, le=1000)] = 200
+    request_id: Uuid | None = Field(default=None, description=(
+        "the desktop's id of this request: sent again after an answer was lost, it gets the same block"))
 
 
 class LeaseResponse(BaseModel):

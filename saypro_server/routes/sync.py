@@ -15,7 +15,7 @@ from saypro_desktop.models import SYNCED_MODELS
 
 from .. import feed, merge, numbers
 from .. import push as batches
-from ..rules import can_push
+from ..rules import can_push, filter_for_role
 from ..store.db import get_meta
 from ..store.schema import SYNCED, device
 from .deps import ApiError, CallerDep, accepts_zstd, state
@@ -48,7 +48,7 @@ def lease(body: LeaseRequest, request: Request, caller: CallerDep) -> dict[str, 
     try:
         with s.db.write() as conn:
             block = numbers.take(conn, body.month, body.count, device_id=caller.device_id, user_id=caller.user_id,
-                                 now=now, max_unused=numbers.MAX_UNUSED_PER_USER)
+                                 now=now, max_unused=numbers.MAX_UNUSED_PER_USER, request_id=body.request_id)
     except numbers.LeaseRefused as exc:
         raise ApiError(409, str(exc)) from exc
     return {"month": block.month, "first": block.first, "last": block.last}
@@ -116,7 +116,9 @@ def versions(body: VersionsRequest, request: Request, caller: CallerDep) -> dict
     table = SYNCED[body.table]
     with state(request).db.read() as conn:
         rows = conn.execute(select(table.c.id, table.c.field_versions).where(table.c.id.in_(body.ids))).all()
-    return {"versions": {row_id: dict(stamps or {}) for row_id, stamps in rows}}
+    # The same filter as a pull: a role that may not see an inquirer's details is not told when they changed.
+    return {"versions": {row_id: filter_for_role(caller.role, body.table, {}, dict(stamps or {}))[1]
+                         for row_id, stamps in rows}}
 
 
 @router.post("/sync/pull", response_model=PullResponse, responses={

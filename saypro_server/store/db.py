@@ -35,7 +35,7 @@ def _compact_json(value: Any) -> str:
 def make_engine(url: str, **kwargs: Any) -> Engine:
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
-                               json_serializer=_compact_json, **kwargs)
+                               json_serializer=_compact_json, hide_parameters=True, **kwargs)
 
         @event.listens_for(engine, "connect")
         def _on_connect(dbapi_conn: Any, _record: Any) -> None:
@@ -55,8 +55,9 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
             conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
         return engine
+    # hide_parameters: a logged error never carries a row's values (inquirers' personal details, hashes).
     return create_engine(url, pool_pre_ping=True, pool_size=8, max_overflow=16, json_serializer=_compact_json,
-                         **kwargs)
+                         hide_parameters=True, **kwargs)
 
 
 class Database:

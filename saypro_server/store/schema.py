@@ -119,7 +119,9 @@ number_lease = Table(
     Column("user_id", String(36)),
     Column("created_at", UtcDateTime, nullable=False),
     Column("used", Integer, nullable=False, default=0, server_default="0"),  # inquiries pushed with its numbers
+    Column("request_id", String(40)),  # the desktop's id of the lease request: asked again, the same block
     Index("ix_number_lease_month_first", "month", "first"),
+    Index("ix_number_lease_device_id_request_id", "device_id", "request_id"),
 )
 
 number_gap = Table(

@@ -151,20 +151,26 @@ def test_the_server_sets_authorship_and_bounds_times(live_server, desk):
                                                      "entity_id": row_id, "action": "update",
                                                      "changes": {"status": ["New", "Closed"]}, "deleted": False},
                            op="insert")
-    results = agent.push(m, step, long_ago, audit)["results"]
-    assert all(r["status"] == "applied" for r in results)
-    assert "signed-in user" in results[0]["reason"] and "future" in results[1]["reason"]
+    mine = agent.mutation("action_step", new_id(), {"inquiry_id": row_id, "at": future, "kind": "Note",
+                                                    "text": "Called the user", "deleted": False}, op="insert")
+    results = agent.push(m, step, long_ago, audit, mine)["results"]
+    assert [r["status"] for r in results] == ["applied", "rejected", "applied", "rejected", "applied"]
+    assert "signed-in user" in results[0]["reason"], "a new inquiry records who sent it"
+    assert "the person who wrote it" in results[1]["reason"] and "the person who wrote it" in results[3]["reason"], \
+        "notes and audit entries naming someone else are evidence forged: refused"
+    assert "future" in results[4]["reason"]
     me = agent.login["user"]["id"]
     now = datetime.now(UTC)
     assert _row(live_server, "inquiry", row_id)["received_by_id"] == me
-    stored = _row(live_server, "action_step", step["row_id"])
-    assert stored["author_id"] == me and stored["at"] <= now
+    assert _row(live_server, "action_step", step["row_id"]) is None
+    assert _row(live_server, "audit_entry", audit["row_id"]) is None
     assert _row(live_server, "action_step", long_ago["row_id"])["at"] > now - timedelta(days=2)
-    trail = _row(live_server, "audit_entry", audit["row_id"])
-    assert trail["actor_id"] == me and trail["at"] <= now
+    stored = _row(live_server, "action_step", mine["row_id"])
+    assert stored["author_id"] == me and stored["at"] <= now, "no author named: the sender, at the server's time"
     # The corrected values travel: every desktop (the author's too) holds the server's version.
     pulled = {c["row_id"]: c for c in boss.pull_all()}
-    assert pulled[step["row_id"]]["fields"]["author_id"] == me
+    assert pulled[mine["row_id"]]["fields"]["author_id"] == me
+    assert pulled[row_id]["fields"]["received_by_id"] == me
     # Someone who may import (a Supervisor) records history as it was.
     old = boss.mutation("action_step", new_id(), {"inquiry_id": row_id, "at": "2025-03-01T09:00:00+00:00",
                                                   "author_id": me, "kind": "Note", "text": "Imported",

@@ -135,3 +135,15 @@ def test_the_migrations_build_exactly_the_models(store):
         assert compare_metadata(mc, Base.metadata) == []
         sql = conn.exec_driver_sql("SELECT sql FROM sqlite_master WHERE name = 'ix_inquiry_list'").scalar_one()
         assert "subject COLLATE NOCASE" in sql and "user_full_name COLLATE NOCASE" in sql
+
+
+def test_a_database_error_never_carries_the_values_of_the_row(store):
+    """An error's text reaches logs and screens: it must not show an inquirer's details."""
+    import pytest
+    from sqlalchemy import text
+    from sqlalchemy.exc import IntegrityError
+
+    with pytest.raises(IntegrityError) as caught, store.engine.begin() as conn:
+        conn.execute(text("INSERT INTO inquiry (id, user_full_name) VALUES (:id, :name)"),
+                     {"id": "x", "name": "Thandiwe Nkosi"})
+    assert "Thandiwe" not in str(caught.value) and "hidden" in str(caught.value)

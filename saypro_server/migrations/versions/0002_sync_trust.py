@@ -61,6 +61,8 @@ def upgrade() -> None:
 
     with op.batch_alter_table('number_lease', schema=None) as batch_op:
         batch_op.add_column(sa.Column('used', sa.Integer(), server_default='0', nullable=False))
+        batch_op.add_column(sa.Column('request_id', sa.String(length=40), nullable=True))
+        batch_op.create_index('ix_number_lease_device_id_request_id', ['device_id', 'request_id'], unique=False)
 
     op.create_index('ix_attachment_sha256', 'attachment', ['sha256'], unique=False)
 
@@ -75,6 +77,8 @@ def downgrade() -> None:
 
     # The deleted token secret is not put back: an older server makes a new one at its init-db.
     with op.batch_alter_table('number_lease', schema=None) as batch_op:
+        batch_op.drop_index('ix_number_lease_device_id_request_id')
+        batch_op.drop_column('request_id')
         batch_op.drop_column('used')
 
     with op.batch_alter_table('device', schema=None) as batch_op:
