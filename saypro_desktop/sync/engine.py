@@ -249,7 +249,13 @@ class SyncEngine:
                 gaps += 1
                 if gaps > 3:
                     raise SyncError(f"the server and this desktop disagree on what was sent ({gap})") from gap
-                self._realign(gap.expected_seq, wire[0]["seq"])
+                if not self._realign(gap.expected_seq, wire[0]["seq"]):
+                    # Lost on the server and dropped here after 30 days: a new outbox takes what is held, and
+                    # once everything is pulled again this desktop sends back what its data knows newer.
+                    log.warning("the server lost changes from %d that this desktop no longer holds",
+                                gap.expected_seq)
+                    self.db(lambda s: (start_new_outbox(s), _put(s, REPAIR, True)))
+                    report.new_outbox = True
                 continue
             except OutboxReused as exc:
                 # This store went back in time (restored or copied by hand): its numbers were used for other
@@ -280,11 +286,11 @@ class SyncEngine:
             repaired += 1
             report.repaired += 1
 
-    def _realign(self, expected: int, first_pending: int) -> None:
+    def _realign(self, expected: int, first_pending: int) -> bool:
         """The server expects another sequence than our first pending one (it was restored from a backup,
         it has no record of this outbox, or a response was lost after it committed): resend what it lacks,
-        mark what it has."""
-        self.db(lambda s: outbox.realign(s, expected, first_pending))
+        mark what it has. False: it lacks changes this desktop no longer holds."""
+        return bool(self.db(lambda s: outbox.realign(s, expected, first_pending)))
 
     def _record(self, results: list[dict[str, Any]], report: SyncReport) -> None:
         self.db(lambda s: outbox.record(s, results, report))

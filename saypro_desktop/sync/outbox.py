@@ -11,7 +11,6 @@ from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.orm import Session
 
 from ..models import ChangeLogEntry, DeviceState, Inquiry, Setting
-from .client import SyncError
 from .protocol import MAX_BATCH
 
 log = logging.getLogger(__name__)
@@ -77,17 +76,19 @@ def send_again_from(s: Session, seq: int) -> int:
                      .values(state="pending")).rowcount
 
 
-def realign(s: Session, expected: int, first_pending: int) -> None:
+def realign(s: Session, expected: int, first_pending: int) -> bool:
     """The server expects another sequence than our first pending one: it lost changes (restored from a
-    backup, or it has no record of this outbox), or it committed a batch whose answer was lost."""
+    backup, or it has no record of this outbox), or it committed a batch whose answer was lost. False: the
+    server lost changes this desktop no longer holds (dropped after 30 days), so no numbering can fill the
+    gap; the caller starts a new outbox, and what the desktop holds goes back by its data instead."""
     if expected < first_pending:
         if held_from(s) > expected:
-            raise SyncError(f"the server lost changes {expected}-{first_pending - 1} and this desktop no "
-                            "longer holds them; contact IT")
+            return False
         send_again_from(s, expected)
     else:
         s.execute(update(ChangeLogEntry).where(ChangeLogEntry.seq < expected,
                                                ChangeLogEntry.state == "pending").values(state="acked"))
+    return True
 
 
 def record(s: Session, results: list[dict[str, Any]], report: Any) -> None:

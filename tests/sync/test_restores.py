@@ -12,7 +12,7 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from saypro_desktop.cli.main import main as saypro
 from saypro_desktop.models import ChangeLogEntry, DeviceState, IdBlock, Inquiry
@@ -295,5 +295,40 @@ def test_a_provisional_reference_issued_twice_by_a_store_restored_by_hand_breaks
         with desk.work() as ctx:
             assert edit(ctx, first.provisional_ref).id == first.id
             assert edit(ctx, theirs.provisional_ref).id == second.id
+    assert_converged(a, b)
+    assert_nothing_applied_twice(live_server, a, b)
+
+
+def test_a_server_restored_to_before_what_a_desktop_still_holds_takes_its_data_back(remembered, live_server,
+                                                                                    tmp_path, request):
+    """The server lost changes that the desktop has dropped from its outbox since (30 days): no numbering can
+    fill that gap. The desktop starts a new outbox for what it holds and, once it has pulled everything
+    again, sends back what its data knows newer than the server: it never stops at "contact IT"."""
+    make, _ = remembered
+    a, b = make("a", "anna"), make("b", "ben")
+    with a.work() as ctx:
+        svc.create_inquiry(ctx, draft("Logged before the backup"))
+    a.sync()
+    saved = backup_server(live_server, tmp_path, request)
+    with a.work() as ctx:
+        later = [svc.create_inquiry(ctx, draft(f"Logged after the backup {k}")) for k in range(3)]
+        svc.change_status(ctx, edit(ctx, later[0].id), "In Progress")
+    a.sync()
+    with a.store.session() as s:  # 30 days later: only the newest acknowledged entry is still held
+        newest = s.scalar(select(func.max(ChangeLogEntry.seq)))
+        s.execute(ChangeLogEntry.__table__.delete().where(ChangeLogEntry.seq < newest))
+    with a.work() as ctx:
+        svc.add_action_step(ctx, edit(ctx, later[1].id), "Called back")
+    restore_server(live_server, saved)
+    report = a.sync()
+    assert report.new_outbox and report.repaired >= 3 and report.rejected == [], report
+    b.sync()
+    a.sync()
+    for desk in (a, b):
+        got = _subjects(desk)
+        assert {f"Logged after the backup {k}" for k in range(3)} <= set(got), desk.name
+        assert got["Logged after the backup 0"][0] == "In Progress", desk.name
+    with b.work() as ctx:
+        assert [s.text for s in edit(ctx, later[1].id).action_steps] == ["Called back"]
     assert_converged(a, b)
     assert_nothing_applied_twice(live_server, a, b)
