@@ -28,7 +28,7 @@ from saypro_desktop.sync.credentials import MemoryTokenStore  # noqa: E402
 from saypro_desktop.sync.engine import enroll, make_client  # noqa: E402
 from saypro_desktop.sync.protocol import columns  # noqa: E402
 from saypro_server.store.schema import SYNCED, push_log  # noqa: E402
-from tests.server.conftest import Desk, inquiry_fields  # noqa: E402
+from tests.desk_client import Desk, inquiry_fields  # noqa: E402
 from tests.server.test_server_schemathesis import _published_schema  # noqa: E402
 from tests.server_fixtures import DEFAULT_PASSWORD, LiveServer, _give_identity  # noqa: E402
 from tests.sync.conftest import Desktop  # noqa: E402

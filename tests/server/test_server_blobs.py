@@ -14,7 +14,7 @@ from saypro_desktop.models.base import utcnow
 from saypro_server import cli
 from saypro_server.config import ServerSettings
 from saypro_server.store.schema import blob, blob_chunk
-from tests.server.conftest import Desk
+from tests.desk_client import Desk
 
 MiB = 1024 * 1024
 

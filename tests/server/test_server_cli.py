@@ -114,7 +114,7 @@ def test_create_user_checks_its_input(capsys, monkeypatch, sqlite_server_db_url)
 
 
 def test_devices_are_listed_and_revoked_and_the_epoch_rotates(live_server, capsys):
-    from tests.server.conftest import Desk
+    from tests.desk_client import Desk
 
     live_server.create_user("anna")
     d = Desk(live_server, "anna")

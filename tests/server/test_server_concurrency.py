@@ -8,7 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 
-from tests.server.conftest import today
+from tests.desk_client import today
 
 
 def test_leases_never_overlap_across_devices(live_server, desk):

@@ -10,7 +10,7 @@ from sqlalchemy import delete
 
 from saypro_desktop.core.uuids import new_id
 from saypro_server.store.schema import SYNCED, push_log
-from tests.server.conftest import inquiry_fields
+from tests.desk_client import inquiry_fields
 
 
 def _fill(desk, n=60):

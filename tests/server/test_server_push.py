@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 
 from saypro_desktop.core.uuids import new_id
 from saypro_server.store.schema import SYNCED, change_feed, conflict
-from tests.server.conftest import inquiry_fields, stamp, today
+from tests.desk_client import inquiry_fields, stamp, today
 
 
 def _row(server, table, row_id):

@@ -7,7 +7,7 @@ import pytest
 schemathesis = pytest.importorskip("schemathesis")
 from hypothesis import HealthCheck, settings  # noqa: E402
 
-from tests.server.conftest import Desk  # noqa: E402
+from tests.desk_client import Desk  # noqa: E402
 from tests.server_fixtures import DEFAULT_PASSWORD, LiveServer  # noqa: E402
 
 

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from saypro_desktop.core.uuids import new_id
 from saypro_server.numbers import MAX_UNUSED_PER_USER
 from saypro_server.store.schema import SYNCED, change_feed, number_counter, push_log
-from tests.server.conftest import inquiry_fields, today
+from tests.desk_client import inquiry_fields, today
 
 
 def _row(server, table, row_id):

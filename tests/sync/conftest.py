@@ -16,6 +16,7 @@ from saypro_desktop.store import DataPaths, Store, open_store
 from saypro_desktop.sync.client import SyncClient
 from saypro_desktop.sync.credentials import MemoryTokenStore
 from saypro_desktop.sync.engine import SyncEngine, SyncReport, enroll, make_client
+from tests.desk_client import desk  # noqa: F401  (a fixture: a desktop that sends any body)
 from tests.server_fixtures import *  # noqa: F403
 from tests.server_fixtures import DEFAULT_PASSWORD, LiveServer
 
@@ -49,10 +50,10 @@ def desktops(live_server: LiveServer, tmp_path: Path) -> Iterator[Any]:
         store = open_store(DataPaths(tmp_path / name))
         client = make_client(store, live_server.url, MemoryTokenStore(), username)
         enroll(store, client, username, DEFAULT_PASSWORD)
-        desk = Desktop(name, store, username, client)
-        desk.sync()  # the office's staff arrive, numbers are leased
-        made.append(desk)
-        return desk
+        made_desk = Desktop(name, store, username, client)
+        made_desk.sync()  # the office's staff arrive, numbers are leased
+        made.append(made_desk)
+        return made_desk
 
     yield make
     for d in made:

@@ -6,39 +6,15 @@ Every test states what docs/SYNC_PROTOCOL.md and docs/PERMISSIONS.md promise; ea
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
-from typing import Any
 
-import pytest
 from sqlalchemy import func, select, update
 
 from saypro_desktop.core.uuids import new_id
 from saypro_desktop.services import inquiries as svc
 from saypro_server.store.schema import SYNCED, change_feed, number_counter
-from tests.server.conftest import Desk, inquiry_fields, today
-from tests.server_fixtures import LiveServer
+from tests.desk_client import inquiry_fields, today
 from tests.sync.conftest import edit
 from tests.sync.helpers import backup_server, draft, restore_server
-
-
-@pytest.fixture
-def desk(live_server: LiveServer) -> Iterator[Callable[..., Desk]]:
-    """``desk(username, role)`` as in tests/server/conftest.py: a raw HTTP desktop (a modified one can send
-    any body), on the same server as the real desktops of ``desktops``."""
-    made: list[Desk] = []
-    users: set[str] = set()
-
-    def factory(username: str = "agent", role: str = "Support Agent", **kw: Any) -> Desk:
-        if username not in users:
-            live_server.create_user(username, role)
-            users.add(username)
-        d = Desk(live_server, username, **kw)
-        made.append(d)
-        return d
-
-    yield factory
-    for d in made:
-        d.close()
 
 
 def _row(server, table, row_id):

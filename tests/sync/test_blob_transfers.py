@@ -333,7 +333,7 @@ def _signed_in(server, username: str) -> SyncClient:
 
 
 def _push_attachment_row(server, username: str, sha: str, size: int) -> None:
-    from tests.server.conftest import Desk
+    from tests.desk_client import Desk
 
     desk = Desk(server, username)
     try:
