@@ -25,10 +25,10 @@ from sqlalchemy import select
 
 from saypro_desktop.core.periods import Period
 from saypro_desktop.models import Inquiry
-from saypro_desktop.reports.data import id_order, in_period
 from saypro_desktop.reports.fonts import register_fonts
 from saypro_desktop.services import demo_data
 from saypro_desktop.services.context import acting
+from saypro_desktop.services.report_data import id_order, in_period
 from saypro_desktop.services.report_files import write_inquiry_pdf, write_monthly_csv, write_monthly_pdf
 from saypro_desktop.store import DataPaths, Store, open_store
 

@@ -24,6 +24,8 @@ from .routes import auth as auth_routes
 from .routes import blobs as blob_routes
 from .routes import conflicts as conflict_routes
 from .routes import meta as meta_routes
+from .routes import moderation as moderation_routes
+from .routes import site as site_routes
 from .routes import sync as sync_routes
 from .routes.deps import ApiError, BodyGuard, ServerState
 from .secret import load_secret
@@ -55,7 +57,8 @@ def create_app(database_url: str, *, settings: ServerSettings | None = None) -> 
         server.db.dispose()
 
     app = FastAPI(title="SayPro Desk sync server", version=__version__, lifespan=lifespan,
-                  description="The sync API of SayPro Desk; see docs/SYNC_PROTOCOL.md. Every path is under /api/v1.")
+                  description="The sync API of SayPro Desk (docs/SYNC_PROTOCOL.md) and the classified site's API "
+                              "(docs/SITE_API.md). Every path is under /api/v1.")
     app.state.server = server
 
     @app.exception_handler(ApiError)
@@ -76,7 +79,8 @@ def create_app(database_url: str, *, settings: ServerSettings | None = None) -> 
         log.exception("%s %s failed", request.method, request.url.path)
         return JSONResponse({"detail": "the server failed to handle this request; it was logged"}, status_code=500)
 
-    for module in (meta_routes, auth_routes, sync_routes, blob_routes, conflict_routes):
+    for module in (meta_routes, auth_routes, sync_routes, blob_routes, conflict_routes, moderation_routes,
+                   site_routes):
         app.include_router(module.router, prefix=API_PREFIX)
     app.add_middleware(BodyGuard, limit=settings.max_body_bytes)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]

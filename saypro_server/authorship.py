@@ -14,7 +14,7 @@ from typing import Any
 
 from saypro_desktop.core.hlc import MAX_DRIFT_MS, Stamp
 from saypro_desktop.core.permissions import Role
-from saypro_desktop.sync.protocol import AUTHOR_FIELDS, PERSONAL_FIELDS
+from saypro_desktop.sync.protocol import AUTHOR_FIELDS, PERSONAL_FIELDS, SPECS
 
 from .rules import EVENT_TIME_FIELDS, names_others
 
@@ -47,11 +47,16 @@ def normalise(role: Role, user_id: str, table: str, values: dict[str, Any], stam
 
 def comparable(table: str, values: dict[str, Any], *, hide_personal: bool = False) -> dict[str, Any]:
     """The values an append-only row sent again is compared on: what the server may have set itself when the
-    row first arrived (its author and time, from whichever desktop sent it first) is left out, and, for a role
-    that may not see them, the inquirer's details an audit entry records (the answer must not tell a right
-    guess of them from a wrong one)."""
+    row first arrived (its author and time, from whichever desktop sent it first, and the fields it decides) is left
+    out, and, for a role that may not see them, the inquirer's details an audit entry records (the answer must
+    not tell a right guess of them from a wrong one)."""
+    spec = SPECS.get(table)
     skip = {AUTHOR_FIELDS.get(table), EVENT_TIME_FIELDS.get(table), "id", "created_at", "updated_at",
             "field_versions"}
+    if spec is not None:
+        # What the server decides (a decision's standing) and, where the author may undo a row, its tombstone
+        # (merged on its own: an insert sent again after the undo is still the same row).
+        skip |= spec.server_set | ({"deleted"} if spec.delete else set())
     out = {k: v for k, v in values.items() if k not in skip}
     if hide_personal and isinstance(out.get("changes"), dict):
         out["changes"] = {k: v for k, v in out["changes"].items() if k not in _ALL_PERSONAL}

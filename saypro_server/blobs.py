@@ -11,8 +11,9 @@ An unfinished upload belongs to the user who began it (``user_id``) and records 
 longer than a limit is deleted, a few at a time whenever an upload begins, and all at once by
 ``saypro-server prune-uploads``.
 
-Bytes are served only while an attachment row that is not deleted names them (``servable_size``), so the
-store is not a drop box for files no inquiry holds.
+Bytes are served only while an attachment row that is not deleted names them, or an ad's image entry
+(``servable_size``), so the store is not a drop box for files no inquiry or ad holds. The classified site
+uploads the images of the ads it posted (``names_image``) with its integration key.
 """
 
 from __future__ import annotations
@@ -25,10 +26,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, delete, func, insert, select, text, true, update
+from sqlalchemy import Connection, delete, func, insert, or_, select, text, true, update
 
 from .store.db import Database
-from .store.schema import SYNCED, blob, blob_chunk
+from .store.schema import SYNCED, ad_image, blob, blob_chunk
 
 # Idle unfinished uploads deleted when an upload begins (the rest wait for the next one or prune-uploads).
 PRUNE_ON_BEGIN = 20
@@ -60,14 +61,29 @@ def complete_size(db: Database, sha: str) -> int | None:
     return row.size if row is not None and row.complete else None
 
 
-def servable_size(db: Database, sha: str) -> int | None:
-    """The size of a complete blob that an attachment row not deleted names; None: not to be served."""
-    att = SYNCED["attachment"]
-    named = select(att.c.id).where(att.c.sha256 == sha, att.c.deleted.is_not(true())).exists()
+def servable_size(db: Database, sha: str, *, attachments: bool = True, ad_images: bool = False) -> int | None:
+    """The size of a complete blob that an attachment row not deleted names (``attachments``), or an ad's image
+    entry (``ad_images``); None: not to be served."""
+    att, ad = SYNCED["attachment"], SYNCED["ad"]
+    named = []
+    if attachments:
+        named.append(select(att.c.id).where(att.c.sha256 == sha, att.c.deleted.is_not(true())).exists())
+    if ad_images:
+        named.append(select(ad_image.c.ad_id).join(ad, ad.c.id == ad_image.c.ad_id)
+                     .where(ad_image.c.sha256 == sha, ad.c.deleted.is_not(true())).exists())
+    if not named:
+        return None
     with db.read() as conn:
         row = conn.execute(select(blob.c.size).where(blob.c.sha256 == sha, blob.c.complete.is_(true()),
-                                                      named)).first()
+                                                      or_(*named))).first()
     return row.size if row is not None else None
+
+
+def names_image(db: Database, sha: str, source: str) -> bool:
+    """Whether an ad that ``source`` (an integration) posted names this file among its images."""
+    with db.read() as conn:
+        return conn.execute(select(ad_image.c.ad_id).where(ad_image.c.sha256 == sha, ad_image.c.source == source)
+                            .limit(1)).first() is not None
 
 
 @dataclass(frozen=True)

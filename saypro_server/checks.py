@@ -8,13 +8,19 @@ import re
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Integer
+from sqlalchemy import BigInteger, Integer
 
 from saypro_desktop.core.hlc import MAX_DRIFT_MS, Stamp
 from saypro_desktop.sync.protocol import ProtocolError, columns
 
+
+class Refused(Exception):
+    """A mutation the server will not apply (acknowledged as ``rejected`` with this reason, which says what to fix)."""
+
+
 STAMP_RE = re.compile(r"^\d{13}-[0-9a-f]{5}-[0-9a-f]{12}\Z")
 INT32 = (-(2**31), 2**31 - 1)
+INT64 = (-(2**63), 2**63 - 1)
 
 
 def text_problem(value: str) -> str | None:
@@ -55,8 +61,9 @@ def check_decoded(table: str, field: str, value: Any) -> None:
             value.astimezone(UTC)
         except (OverflowError, ValueError) as exc:
             raise ProtocolError(f"{where}: the moment is outside the calendar in UTC") from exc
-    if isinstance(value, int) and not isinstance(value, bool) and isinstance(columns(table)[field].type, Integer):
-        low, high = INT32
+    kind = columns(table)[field].type
+    if isinstance(value, int) and not isinstance(value, bool) and isinstance(kind, Integer):
+        low, high = INT64 if isinstance(kind, BigInteger) else INT32
         if not low <= value <= high:
             raise ProtocolError(f"{where}: {value} is out of range")
 

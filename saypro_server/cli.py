@@ -1,7 +1,8 @@
 """The ``saypro-server`` command: init-db, create-user, set-password, list-devices, revoke-device,
-rotate-epoch, serve. The database is ``--database-url``, else ``SAYPRO_DATABASE_URL``, else an SQLite
-file in the server's data folder (``SAYPRO_SERVER_DATA`` or the account's data folder). ``init-db`` and
-``serve`` also create the token secret file in the data folder unless ``SAYPRO_SERVER_SECRET`` is set."""
+rotate-epoch, prune-uploads, create-integration, list-integrations, revoke-integration, serve. The database is
+``--database-url``, else ``SAYPRO_DATABASE_URL``, else an SQLite file in the server's data folder
+(``SAYPRO_SERVER_DATA`` or the account's data folder). ``init-db`` and ``serve`` also create the token secret
+file in the data folder unless ``SAYPRO_SERVER_SECRET`` is set."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import logging
 import os
 import sys
 from collections.abc import Sequence
+from datetime import datetime
 
 from sqlalchemy.exc import ArgumentError, OperationalError
 
@@ -57,6 +59,11 @@ def _parser() -> argparse.ArgumentParser:
     pu = sub.add_parser("prune-uploads", help="delete unfinished attachment uploads left idle too long")
     pu.add_argument("--idle-hours", type=float, default=None,
                     help="idle for longer than this (default: SAYPRO_UPLOAD_IDLE_HOURS, else 24)")
+    ci = sub.add_parser("create-integration", help="make a key for the classified site (printed once)")
+    ci.add_argument("name", help="what the key is for, e.g. classified-site")
+    sub.add_parser("list-integrations", help="list the integration keys (never the keys themselves)")
+    ri = sub.add_parser("revoke-integration", help="end an integration's key at once")
+    ri.add_argument("name")
     sv = sub.add_parser("serve", help="migrate the database, then serve the API")
     sv.add_argument("--host", default=DEFAULT_HOST)
     sv.add_argument("--port", type=int, default=DEFAULT_PORT)
@@ -149,11 +156,36 @@ def run(args: argparse.Namespace) -> int:
                 raise CommandError("--idle-hours must be more than 0")
             uploads, received = prune_idle(db, now, timedelta(hours=hours))
             print(f"removed {uploads} unfinished upload(s) idle over {hours:g} h ({received:,} bytes received)")
+        elif args.command in ("create-integration", "list-integrations", "revoke-integration"):
+            _integrations(db, args, now)
         elif args.command == "serve":
             return _serve(db, url, args)
     finally:
         db.dispose()
     return 0
+
+
+def _integrations(db: Database, args: argparse.Namespace, now: datetime) -> None:
+    from . import site
+
+    try:
+        if args.command == "create-integration":
+            key = site.create_integration(db, args.name, now)
+            print(f"integration {args.name}: key {key}")
+            print("Give this key to the site now: it is not stored and cannot be shown again (the server keeps "
+                  "only its hash). The site sends it as 'Authorization: Bearer <key>'; see docs/SITE_API.md.")
+        elif args.command == "list-integrations":
+            rows = site.list_integrations(db)
+            if not rows:
+                print("no integrations; 'saypro-server create-integration NAME' makes one")
+            for r in rows:
+                state = f"revoked {r['revoked_at']:%Y-%m-%d %H:%M} UTC" if r["revoked_at"] else "active"
+                print(f"{r['name']:<30} {r['key_hint']}...  created {r['created_at']:%Y-%m-%d %H:%M} UTC  {state}")
+        else:
+            site.revoke_integration(db, args.name, now)
+            print(f"integration {args.name}: key revoked (requests with it are refused from now on)")
+    except site.SiteError as exc:
+        raise CommandError(exc.detail) from exc
 
 
 def _serve(db: Database, url: str, args: argparse.Namespace) -> int:

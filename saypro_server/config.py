@@ -22,6 +22,8 @@ SECRET_ENV = "SAYPRO_SERVER_SECRET"
 SECRET_FILE = "token-secret"
 UPLOAD_QUOTA_ENV = "SAYPRO_UPLOAD_QUOTA_MIB"
 UPLOAD_IDLE_ENV = "SAYPRO_UPLOAD_IDLE_HOURS"
+CLAIM_ENV = "SAYPRO_CLAIM_HOURS"
+REMINDER_ENV = "SAYPRO_REMINDER_DAYS"
 MiB = 1024 * 1024
 
 
@@ -93,4 +95,9 @@ class ServerSettings:
     # The token-signing secret: ``secret`` (default SAYPRO_SERVER_SECRET), else the file at ``secret_path``.
     secret: str | None = field(default_factory=lambda: os.environ.get(SECRET_ENV) or None)
     secret_path: Path = field(default_factory=lambda: data_dir() / SECRET_FILE)
+    # How long a moderator's claim of pending ads lasts (SAYPRO_CLAIM_HOURS, default 2).
+    claim_ttl_s: int = field(default_factory=lambda: int(_env_number(CLAIM_ENV, 2) * 3600))
+    # Approved ads expiring within this many days get one renewal reminder on the site's feed
+    # (SAYPRO_REMINDER_DAYS, default 3).
+    reminder_days: float = field(default_factory=lambda: _env_number(REMINDER_ENV, 3))
     clock: Callable[[], datetime] = utcnow

@@ -34,6 +34,16 @@ def append(conn: Connection, table: str, row_id: str, fields: dict[str, Any], ve
                         .returning(change_feed.c.seq)).scalar_one()
 
 
+def append_many(conn: Connection, entries: list[tuple[str, str, dict[str, Any], dict[str, str]]],
+                now: datetime) -> None:
+    """Several changes at once, in this order: (table, row_id, fields, versions) each (one statement)."""
+    if not conn.info.get("feed_lock"):
+        raise RuntimeError("the change feed is only written inside a feed-locked transaction")
+    if entries:  # one statement, its rows sent in order (their sequence numbers follow it)
+        conn.execute(insert(change_feed), [{"table_name": t, "row_id": r, "fields": f, "versions": v,
+                                            "created_at": now} for t, r, f, v in entries])
+
+
 def high_water(conn: Connection) -> int:
     return conn.execute(select(func.coalesce(func.max(change_feed.c.seq), 0))).scalar_one()
 

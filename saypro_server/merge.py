@@ -24,6 +24,7 @@ from saypro_desktop.sync.protocol import (
     AUTHOR_FIELDS,
     CONFLICT_TEXT_FIELDS,
     PERSONAL_FIELDS,
+    SPECS,
     ProtocolError,
     columns,
     decode_fields,
@@ -31,18 +32,15 @@ from saypro_desktop.sync.protocol import (
 )
 
 from . import authorship, feed
-from .checks import check_decoded, clamp_stamp, parse_stamp
+from .checks import Refused, check_decoded, clamp_stamp, parse_stamp
+from .moderation import Moderation
 from .numbering import Numbering
-from .rules import is_append_only, names_others, sees_personal, write_refusal
+from .rules import is_append_only, names_others, personal_refusal, sees_personal, write_refusal
 from .store.db import ServerClock, get_meta
 from .store.schema import SYNCED, conflict
 
 log = logging.getLogger(__name__)
 OPS = frozenset({"insert", "update", "delete"})
-
-
-class Refused(Exception):
-    """A mutation the server will not apply (acknowledged as ``rejected`` with this reason)."""
 
 
 class Wait(Exception):
@@ -98,6 +96,7 @@ class Merger:
         self._last_clamped: Stamp | None = None
         self._exists: set[tuple[str, Any]] = set()  # (table, id) seen to exist in this batch: fewer lookups
         self._sent_back: set[tuple[str, str, frozenset[str]]] = set()  # values sent back in this batch
+        self.moderation = Moderation(conn, pusher.user_id, pusher.role, clock.tick, now)
         restored = get_meta(conn, RESTORED_AT)
         self.after_restore = restored is not None and now - datetime.fromisoformat(restored) < WAIT_AFTER_RESTORE
 
@@ -159,9 +158,12 @@ class Merger:
         notes += authorship.normalise(role, self.pusher.user_id, m.table, values, stamp, self.now, is_new=is_new)
         if row is not None and not sees_personal(role):
             self._unseen(m, values)
-        if is_append_only(m.table) and row is not None:
+        spec = SPECS[m.table]
+        undo = bool(spec.delete) and m.op != "insert" and set(values) == {"deleted"}
+        if is_append_only(m.table) and row is not None and not undo:
             if m.op != "insert":
-                raise Refused(f"{m.table} is append-only: rows are added, never changed")
+                raise Refused(f"{m.table} is append-only: rows are added, never changed"
+                              + (" (its author may only undo one: set deleted)" if spec.delete else ""))
             stored, sent = (authorship.comparable(m.table, v, hide_personal=not sees_personal(role))
                             for v in (dict(row), values))
             if all(stored.get(k) == v for k, v in sent.items()):
@@ -176,6 +178,9 @@ class Merger:
         refusal = write_refusal(role, m.table, asked, is_new=is_new, deleting=deleting)
         if refusal:
             raise Refused(refusal)
+        if deleting and row is not None:
+            self._check_undo(m.table, row, values)
+        self.moderation.check(m.table, m.row_id, row, values, notes)
         if row is None:
             if m.op != "insert":
                 self._missing(f"the server has no {m.table} {m.row_id} (was its insert rejected?)", m.table,
@@ -183,6 +188,17 @@ class Merger:
             notes += self._insert(m, stamp, values)
             return "applied", None
         return self._merge(m, stamp, row, values, held_back)
+
+    def _check_undo(self, table: str, row: Any, values: dict[str, Any]) -> None:
+        """Setting or clearing ``deleted`` on a stored row: where only its author may (``delete_own_only``), the
+        row's recorded author must be the pusher, unless the role may import (a Supervisor, an Admin). An
+        append-only row once undone stays undone (a new row says it again)."""
+        spec = SPECS[table]
+        if spec.append_only and row["deleted"] and not values["deleted"]:
+            raise Refused(f"an undone {table} row stays undone; make a new one instead")
+        if spec.delete_own_only and spec.author and not names_others(self.pusher.role) \
+                and row[spec.author] != self.pusher.user_id:
+            raise Refused(f"only the person who made this {table} row (or a Supervisor or an Admin) may undo it")
 
     def _unseen(self, m: Mutation, values: dict[str, Any]) -> None:
         """A role that may not see an inquirer's details learns nothing of them from answers: an update naming
@@ -192,7 +208,7 @@ class Merger:
         if not personal:
             return
         if m.op != "insert":
-            raise Refused(f"the {self.pusher.role.value} role may not change the inquirer's personal details")
+            raise Refused(personal_refusal(self.pusher.role, m.table))
         for name in personal:
             del values[name]
 
@@ -200,7 +216,7 @@ class Merger:
         """Fields of a stored row the server decided and a desktop's value cannot change: the Inquiry ID, and
         the author it recorded for a role that cannot import (an insert sent again after the server renumbered
         the inquiry or recorded another author). Dropped from ``values``; the desktop is sent the server's."""
-        owned = ["inquiry_ref"] if table == "inquiry" else []
+        owned = sorted(SPECS[table].server_set)
         author = AUTHOR_FIELDS.get(table)
         if author and not names_others(self.pusher.role):
             owned.append(author)
@@ -221,6 +237,8 @@ class Merger:
         if m.table == "inquiry":
             server_set = Numbering(self.conn, self.pusher, self.clock.tick, self.now,
                                    self.after_restore).number(m.row_id, values, notes)
+        else:
+            server_set = self.moderation.before_insert(m.table, m.row_id, values, notes)
         row = {**dict.fromkeys(cols), "deleted": False, **values, **{k: v for k, (v, _) in server_set.items()}}
         problem = row_checks.row_problem(m.table, row)
         if problem:
@@ -233,6 +251,7 @@ class Merger:
         wire = {k: encode(v) for k, v in values.items()} | {k: encode(v) for k, (v, _) in server_set.items()}
         feed.append(self.conn, m.table, m.row_id, wire, versions, self.now)
         self._exists.add((m.table, m.row_id))
+        self.moderation.after_insert(m.table, m.row_id, row)
         return notes
 
     # -- an existing row -------------------------------------------------------------------------------------
@@ -273,6 +292,8 @@ class Merger:
             # its own edit was pending, and must not keep a value the server did not take.
             wire = {k: encode(v) for k, v in winners.items()} | {k: encode(row[k]) for k in losers}
             feed.append(self.conn, m.table, m.row_id, wire, dict.fromkeys(winners, incoming) | losers, self.now)
+        if winners:
+            self.moderation.after_update(m.table, m.row_id, row, winners)
         for values_row in conflicts:
             self.conn.execute(insert(conflict).values(**values_row))
         if conflicts:

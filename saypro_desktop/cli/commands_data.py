@@ -13,7 +13,8 @@ from sqlalchemy import func, select
 from ..core.periods import Period
 from ..core.permissions import Permission, Role
 from ..models import Inquiry, StaffUser
-from ..services import demo_data
+from ..services import demo_ads, demo_data
+from ..services.ads import import_ads
 from ..services.csv_io import export_inquiries, import_inquiries
 from ..services.staff import create_staff_user, find_staff, set_password
 from ..store import DataPaths, open_store, resolve_data_dir
@@ -25,7 +26,8 @@ from .common import store_for, work
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
     demo = sub.add_parser("demo-data", parents=[common], help="fill the store with realistic demo inquiries")
-    demo.add_argument("--inquiries", type=int, required=True)
+    demo.add_argument("--inquiries", type=int, default=0)
+    demo.add_argument("--ads", type=int, default=0, help="also this many classified ads, with decisions")
     demo.add_argument("--months", type=int, default=12)
     demo.add_argument("--seed", type=int, default=1)
     demo.add_argument("--until", type=date.fromisoformat, help="last day of the data (default today), YYYY-MM-DD")
@@ -37,8 +39,9 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     exp.add_argument("--month", help="YYYY-MM")
     exp.set_defaults(handler=cmd_export)
 
-    imp = sub.add_parser("import", parents=[common], help="import from CSV (all rows or none)")
-    imp.add_argument("what", choices=["inquiries"])
+    imp = sub.add_parser("import", parents=[common], help="import inquiries (CSV) or ads (CSV or JSON Lines); "
+                                                          "all rows or none")
+    imp.add_argument("what", choices=["inquiries", "ads"])
     imp.add_argument("file", type=Path)
     imp.set_defaults(handler=cmd_import)
 
@@ -88,9 +91,17 @@ def cmd_demo(args: argparse.Namespace) -> int:
         def progress(n: int) -> None:
             print(f"\r{n}/{args.inquiries} inquiries", end="", file=sys.stderr, flush=True)
 
+        if not args.inquiries and not args.ads:
+            raise ValueError("say how much demo data: --inquiries N and/or --ads N")
         made = demo_data.generate(store, args.inquiries, args.months, args.seed, args.until, progress=progress)
         print(file=sys.stderr)
         print(f"{made} demo inquiries over {args.months} month(s) in {store.paths.database}")
+        if args.ads:
+            ads = demo_ads.generate_ads(store, args.ads, args.months, args.seed, args.until,
+                                        progress=lambda n: print(f"\r{n}/{args.ads} ads", end="", file=sys.stderr,
+                                                                 flush=True))
+            print(file=sys.stderr)
+            print(f"{ads} demo ads with their moderation")
         print(f"demo staff sign in with password {demo_data.DEMO_PASSWORD!r}: "
               + ", ".join(u for u, _, _ in demo_data.STAFF))
     finally:
@@ -108,6 +119,12 @@ def cmd_export(args: argparse.Namespace) -> int:
 def cmd_import(args: argparse.Namespace) -> int:
     if not args.file.is_file():
         raise FileNotFoundError(f"{args.file} is not a file")
+    if args.what == "ads":
+        with work(args) as ctx:
+            ads = import_ads(ctx, args.file)
+        print(f"{ads.imported} ad(s) imported from {args.file} ({ads.unchanged} already here, "
+              f"{ads.images} image(s))")
+        return 0
     with work(args) as ctx:
         result = import_inquiries(ctx, args.file)
     print(f"{result.imported} inquiries imported from {args.file}")

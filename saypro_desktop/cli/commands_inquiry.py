@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 from ..core.kpi import against_targets
+from ..core.moderation_kpi import ModerationFigures
 from ..core.periods import Period
 from ..core.validation import InquiryDraft
 from ..core.vocab import ActionKind, Category, Mode, Status, UserType
@@ -15,6 +16,7 @@ from ..services.context import ServiceContext
 from ..services.inquiry_queries import InquiryFilter, count_inquiries, history, linked_inquiries, list_inquiries
 from ..services.kpi import kpi_dataset
 from ..services.links_and_files import add_attachment, link_inquiries
+from ..services.moderation_kpi import moderation_figures
 from ..services.search import search_inquiries
 from ..services.sla_watch import run_auto_escalation, sla_view
 from ..services.staff import find_staff
@@ -276,12 +278,28 @@ def _fmt(value: float | None, unit: str) -> str:
     return f"{value:.1f}%" if unit == "%" else f"{value:.2f}{unit}"
 
 
+def _share(value: float | None) -> str:
+    return "no data" if value is None else f"{100 * value:.1f}%"
+
+
+def _print_moderation(mod: ModerationFigures) -> None:
+    t = mod.targets
+    print(f"Moderation: {mod.ads_submitted} ad(s) submitted, {mod.ads_reviewed} reviewed, {mod.pending_at_end} waiting")
+    print(f"  {'Approved / rejected':<40} {_share(mod.approval_rate):>9} / {_share(mod.rejection_rate)}")
+    print(f"  {'Decided within 12 h / 24 h':<40} {_share(mod.within_12h):>9} / {_share(mod.within_24h)}   "
+          f"target {_share(t['within_24h'])} within 24 h")
+    print(f"  {'Audit accuracy':<40} {_share(mod.audit_accuracy):>9}   target {_share(t['audit_accuracy'])} "
+          f"({mod.audited} audited)")
+    print(f"  {'Complaint rate':<40} {_share(mod.complaint_rate):>9}   target under {_share(t['complaint_rate'])}")
+
+
 def cmd_kpi(args: argparse.Namespace) -> int:
     period = Period.month(args.month) if args.month else Period.quarter(args.quarter)
     with work(args) as ctx:
         data = kpi_dataset(ctx.session, period, ctx.now())
+        mod = moderation_figures(ctx.session, period, ctx.calendar.tz, ctx.now())
         if args.json:
-            print(json.dumps(data.to_dict(), indent=2, ensure_ascii=False))
+            print(json.dumps({**data.to_dict(), "moderation": mod.to_dict()}, indent=2, ensure_ascii=False))
             return 0
         print(f"KPIs for {data.period} ({data.logged} inquiries logged; {data.open} open; {data.resolved} resolved)")
         for check in against_targets(data, ctx.settings.targets):
@@ -293,4 +311,6 @@ def cmd_kpi(args: argparse.Namespace) -> int:
               + ", ".join(f"{k}: {v}" for k, v in data.escalations_by_tier.items()))
         print(f"  {'Reopened':<40} {data.reopened} ({_fmt(data.reopen_rate_pct, '%')})")
         print("  Top subjects: " + "; ".join(f"{s} ({n})" for s, n in data.top_subjects[:5]))
+        if mod.ads_submitted or mod.ads_reviewed:
+            _print_moderation(mod)
     return 0

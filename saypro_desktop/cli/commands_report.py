@@ -33,6 +33,11 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
                            help="a UTF-8 text file with the supervisor's recommendations (blank lines part them)")
     quarterly.set_defaults(handler=cmd_quarterly)
 
+    mod = rsub.add_parser("moderation", parents=[common], help="the month's ad moderation report as PDF")
+    mod.add_argument("--month", required=True, help="YYYY-MM")
+    mod.add_argument("--out", type=Path, required=True, metavar="FILE.pdf")
+    mod.set_defaults(handler=cmd_moderation)
+
     attach = rsub.add_parser("attach", parents=[common], help="attach the inquiry template PDF to the inquiry")
     attach.add_argument("id")
     attach.set_defaults(handler=cmd_attach)
@@ -77,6 +82,14 @@ def cmd_quarterly(args: argparse.Namespace) -> int:
             written.append(rf.write_quarterly_csv(ctx, quarter, args.out.with_suffix(".csv"), as_of=now))
     for path in written:
         print(f"written {path}")
+    return 0
+
+
+def cmd_moderation(args: argparse.Namespace) -> int:
+    month = Period.month(args.month)
+    with work(args) as ctx:
+        path = rf.write_moderation_pdf(ctx, month, args.out)
+    print(f"written {path}")
     return 0
 
 

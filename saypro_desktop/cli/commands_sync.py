@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import getpass
 import sys
+import uuid
 
 from ..sync.client import SyncError
 from ..sync.credentials import system_token_store
@@ -47,6 +48,39 @@ def cmd_login(args: argparse.Namespace) -> int:
         return 0
     except SyncError as exc:
         print(f"saypro: login failed: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        store.close()
+
+
+def cmd_claim_ads(args: argparse.Namespace) -> int:
+    """``saypro ads claim --count N``: reserve a batch of ads on the server, then sync so they are here."""
+    if not 1 <= args.count <= 200:
+        raise ValueError("--count must be 1 to 200")
+    store = store_for(args)
+    try:
+        with store.session() as s:
+            url, username = _setting(s, SERVER_URL), _setting(s, USERNAME)
+        if not url:
+            print("saypro: claims need the server; this desktop is not enrolled ('saypro login' first)",
+                  file=sys.stderr)
+            return 1
+        client = make_client(store, url, system_token_store(), username, allow_insecure=args.insecure)
+        try:
+            if client.refresh_token is None:
+                print("saypro: sign in again with 'saypro login' (no remembered sign-in for this desktop)",
+                      file=sys.stderr)
+                return 1
+            answer = client.claim_ads(args.count, str(uuid.uuid4()))
+            report = SyncEngine(store, client).run()  # the ads and the claims arrive with the pull
+        finally:
+            client.close()
+        print(f"{len(answer['ad_ids'])} ad(s) claimed for you until {answer.get('expires_at', '?')}; "
+              f"sync: {report.summary()}")
+        return 0
+    except SyncError as exc:
+        print(f"saypro: the claim did not finish: {exc}. Work the ads you hold, or claim again online.",
+              file=sys.stderr)
         return 1
     finally:
         store.close()

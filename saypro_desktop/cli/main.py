@@ -13,7 +13,7 @@ from ..core.workflow import TransitionError
 from ..services.context import NotFound
 from ..services.csv_io import ImportRejected
 from ..store import StoreError
-from . import commands_data, commands_inquiry, commands_report, commands_selftest, commands_sync
+from . import commands_data, commands_inquiry, commands_moderation, commands_report, commands_selftest, commands_sync
 
 
 def _common() -> argparse.ArgumentParser:
@@ -32,10 +32,11 @@ def build_parser() -> argparse.ArgumentParser:
     common = _common()
     parser = argparse.ArgumentParser(
         prog="saypro", parents=[common],
-        description="SayPro Desk: inquiries, SLAs and KPIs of the SayPro Classified Office")
+        description="SayPro Desk: inquiries, ad moderation, SLAs and KPIs of the SayPro Classified Office")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     commands_inquiry.register(sub, common)
     commands_data.register(sub, common)
+    commands_moderation.register(sub, common)
     commands_report.register(sub, common)
     commands_selftest.register(sub, common)
     commands_sync.register(sub, common)

@@ -32,8 +32,14 @@ class Permission(StrEnum):
     MANAGE_USERS = "manage staff users"
     MANAGE_SETTINGS = "change office settings"
     MAINTAIN_DATABASE = "back up and migrate the database"
+    VIEW_ADS = "view classified ads"
+    MODERATE_ADS = "moderate ads and sanction advertisers"
+    DECIDE_APPEALS = "decide appeals against moderation"
+    AUDIT_MODERATION = "audit moderation decisions"
+    MANAGE_MODERATION = "edit moderation rules, reasons and message templates"
 
 
+_MODERATION = {Permission.VIEW_ADS, Permission.MODERATE_ADS, Permission.AUDIT_MODERATION}
 _AGENT = {
     Permission.VIEW_INQUIRIES, Permission.VIEW_PERSONAL_DETAILS, Permission.CREATE_INQUIRY, Permission.EDIT_INQUIRY,
     Permission.ASSIGN_INQUIRY, Permission.CHANGE_STATUS, Permission.ADD_NOTE, Permission.VIEW_KPI, Permission.EXPORT,
@@ -41,11 +47,13 @@ _AGENT = {
 
 GRANTS: dict[Role, frozenset[Permission]] = {
     Role.ADMIN: frozenset(Permission),
-    Role.SUPERVISOR: frozenset(_AGENT | {Permission.IMPORT, Permission.MAINTAIN_DATABASE}),
-    Role.SUPPORT_AGENT: frozenset(_AGENT),
-    Role.MODERATOR: frozenset({Permission.VIEW_INQUIRIES, Permission.ADD_NOTE, Permission.CREATE_INQUIRY}),
-    Role.MARKETING: frozenset({Permission.VIEW_INQUIRIES, Permission.VIEW_KPI}),
-    Role.VIEWER: frozenset({Permission.VIEW_INQUIRIES}),
+    Role.SUPERVISOR: frozenset(_AGENT | _MODERATION | {
+        Permission.IMPORT, Permission.MAINTAIN_DATABASE, Permission.DECIDE_APPEALS, Permission.MANAGE_MODERATION}),
+    Role.SUPPORT_AGENT: frozenset(_AGENT | {Permission.VIEW_ADS}),
+    Role.MODERATOR: frozenset({Permission.VIEW_INQUIRIES, Permission.ADD_NOTE, Permission.CREATE_INQUIRY,
+                               *_MODERATION}),
+    Role.MARKETING: frozenset({Permission.VIEW_INQUIRIES, Permission.VIEW_KPI, Permission.VIEW_ADS}),
+    Role.VIEWER: frozenset({Permission.VIEW_INQUIRIES, Permission.VIEW_ADS}),
 }
 
 

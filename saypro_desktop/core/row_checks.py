@@ -25,8 +25,10 @@ _MEDIA_TYPE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,62}/[A-Za-z0-9]
 _USERNAME_RE = re.compile(r"^\S{1,64}\Z")
 AUDIT_ACTIONS = frozenset({"create", "update", "delete"})
 # Entities the audit trail writes about: the synced tables and the office settings.
+# What an audit entry may be about: the synced tables (a test keeps this list and the models in step) and settings.
 AUDIT_ENTITIES = frozenset({"staff_user", "inquiry", "action_step", "attachment", "inquiry_link", "audit_entry",
-                            "setting"})
+                            "moderation_policy", "ad", "ad_decision", "ad_report", "sanction", "appeal",
+                            "moderation_audit", "setting"})
 
 
 def file_name_problem(name: str) -> str | None:

@@ -4,13 +4,37 @@ from .audit import AuditEntry
 from .base import Base, Synced
 from .inquiry import ActionStep, Attachment, Inquiry, InquiryLink
 from .local import ChangeLogEntry, DeviceState, IdBlock, LocalCredential, SetAsideChange, Setting
+from .moderation import Ad, AdDecision, AdReport, AdScore, Appeal, ModerationAudit, ModerationPolicy, Sanction
 from .staff import StaffUser
 
+# Every synced table, referenced tables before those that refer to them.
 SYNCED_MODELS: dict[str, type[Synced]] = {
-    m.__tablename__: m for m in (StaffUser, Inquiry, ActionStep, Attachment, InquiryLink, AuditEntry)
+    m.__tablename__: m for m in (StaffUser, Inquiry, ActionStep, Attachment, InquiryLink, AuditEntry,
+                                 ModerationPolicy, Ad, AdDecision, AdReport, Sanction, Appeal, ModerationAudit)
 }
 
 __all__ = [
-    "SYNCED_MODELS", "ActionStep", "Attachment", "AuditEntry", "Base", "ChangeLogEntry", "DeviceState", "IdBlock",
-    "Inquiry", "InquiryLink", "LocalCredential", "SetAsideChange", "Setting", "StaffUser", "Synced",
+    "SYNCED_MODELS",
+    "ActionStep",
+    "Ad",
+    "AdDecision",
+    "AdReport",
+    "AdScore",
+    "Appeal",
+    "Attachment",
+    "AuditEntry",
+    "Base",
+    "ChangeLogEntry",
+    "DeviceState",
+    "IdBlock",
+    "Inquiry",
+    "InquiryLink",
+    "LocalCredential",
+    "ModerationAudit",
+    "ModerationPolicy",
+    "Sanction",
+    "SetAsideChange",
+    "Setting",
+    "StaffUser",
+    "Synced",
 ]

@@ -9,11 +9,12 @@ from sqlalchemy import JSON, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import Base, Synced, UtcDateTime
+from .sync_spec import WRITE_PERMISSIONS, SyncSpec
 
 
 class AuditEntry(Synced, Base):
     __tablename__ = "audit_entry"
-    __append_only__ = True
+    __sync__ = SyncSpec(insert=WRITE_PERMISSIONS, append_only=True, author="actor_id", event_time="at")
     __table_args__ = (Index("ix_audit_entry_entity", "entity", "entity_id", "at"),)
 
     at: Mapped[datetime] = mapped_column(UtcDateTime)

@@ -10,6 +10,7 @@ from sqlalchemy import JSON, Boolean, DateTime, MetaData, String, TypeDecorator
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from ..core.uuids import new_id
+from .sync_spec import SyncSpec
 
 NAMING = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -71,11 +72,8 @@ class Synced:
     the row's creation and stands for every field not listed (keeps the column small).
     """
 
-    __synced__: ClassVar[bool] = True
-    # Fields that never travel in the change log (derived locally or bookkeeping).
-    __local_fields__: ClassVar[frozenset[str]] = frozenset()
-    # Append-only tables: rows are inserted, never edited by users.
-    __append_only__: ClassVar[bool] = False
+    # Who may do what to the table through sync, and which fields are special (models/sync_spec.py).
+    __sync__: ClassVar[SyncSpec]
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)

@@ -7,6 +7,7 @@ from datetime import date, datetime
 from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..core.permissions import Permission as P
 from ..core.vocab import (
     ActionKind,
     Category,
@@ -21,11 +22,33 @@ from ..core.vocab import (
 )
 from .base import Base, Synced, UtcDateTime, Vocab
 from .staff import StaffUser
+from .sync_spec import SyncSpec
+
+# Inquiry fields written by a status change or an assignment (the services' change_status and assign).
+STATUS_FIELDS = frozenset({
+    "status", "escalated", "escalation_tier", "escalation_reason", "escalated_at", "auto_escalated",
+    "resolution", "resolved_at", "resolved_date", "resolved_on_first_contact", "user_confirmation", "closed_at",
+    "reopen_count",
+})
+ASSIGN_FIELDS = frozenset({"assigned_to_id", "assigned_at"})
 
 
 class Inquiry(Synced, Base):
     __tablename__ = "inquiry"
-    __audited__ = True
+    # Inquiries are closed, never deleted (erasing personal data is its own operation).
+    __sync__ = SyncSpec(
+        insert=frozenset({P.CREATE_INQUIRY}), update=frozenset({P.EDIT_INQUIRY}), audited=True,
+        field_permissions={
+            **dict.fromkeys(STATUS_FIELDS, frozenset({P.CHANGE_STATUS})),
+            **dict.fromkeys(ASSIGN_FIELDS, frozenset({P.ASSIGN_INQUIRY})),
+            # Recording a user contact (ADD_NOTE, allowed to Moderators) stops the acknowledgement clock.
+            "acknowledged_at": frozenset({P.CHANGE_STATUS, P.ADD_NOTE}),
+        },
+        author="received_by_id", immutable=frozenset({"received_by_id", "logged_at", "logged_date"}),
+        write_once=frozenset({"inquiry_ref"}), server_set=frozenset({"inquiry_ref"}),
+        personal=frozenset({"user_full_name", "user_email", "user_phone", "user_account_id", "user_location"}),
+        conflict_text=frozenset({"subject", "description", "resolution", "escalation_reason", "feedback_comment"}),
+    )
     __table_args__ = (
         # The inquiries list: read in its default order (logged_at) from an index that also holds every
         # column the list filters or sorts on, so a filter or a sort never touches the wide table rows.
@@ -112,7 +135,7 @@ class ActionStep(Synced, Base):
     """One entry of the action-steps timeline (append-only)."""
 
     __tablename__ = "action_step"
-    __append_only__ = True
+    __sync__ = SyncSpec(insert=frozenset({P.ADD_NOTE}), append_only=True, author="author_id", event_time="at")
     __table_args__ = (Index("ix_action_step_inquiry_at", "inquiry_id", "at"),)
 
     inquiry_id: Mapped[str] = mapped_column(ForeignKey("inquiry.id"))
@@ -129,7 +152,8 @@ class Attachment(Synced, Base):
     """A file attached to an inquiry; the bytes live in the data folder under their SHA-256."""
 
     __tablename__ = "attachment"
-    __audited__ = True
+    __sync__ = SyncSpec(insert=frozenset({P.EDIT_INQUIRY}), delete=frozenset({P.EDIT_INQUIRY}), audited=True,
+                        author="added_by_id", immutable=frozenset({"inquiry_id", "sha256", "size", "added_by_id"}))
     __table_args__ = (Index("ix_attachment_inquiry", "inquiry_id"),)
 
     inquiry_id: Mapped[str] = mapped_column(ForeignKey("inquiry.id"))
@@ -144,7 +168,8 @@ class InquiryLink(Synced, Base):
     """Section 6 "Linked Inquiry IDs": one row per related pair, stored once (lower id first)."""
 
     __tablename__ = "inquiry_link"
-    __audited__ = True
+    __sync__ = SyncSpec(insert=frozenset({P.EDIT_INQUIRY}), delete=frozenset({P.EDIT_INQUIRY}), audited=True,
+                        immutable=frozenset({"inquiry_id", "linked_inquiry_id"}))
     __table_args__ = (UniqueConstraint("inquiry_id", "linked_inquiry_id"), Index("ix_inquiry_link_linked",
                                                                                    "linked_inquiry_id"))
 

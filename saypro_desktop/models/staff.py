@@ -7,13 +7,15 @@ from datetime import date
 from sqlalchemy import Boolean, Date, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..core.permissions import Role
+from ..core.permissions import Permission, Role
 from .base import Base, Synced, Vocab
+from .sync_spec import SyncSpec
 
 
 class StaffUser(Synced, Base):
     __tablename__ = "staff_user"
-    __audited__ = True
+    __sync__ = SyncSpec(insert=frozenset({Permission.MANAGE_USERS}), delete=frozenset({Permission.MANAGE_USERS}),
+                        audited=True)
 
     username: Mapped[str] = mapped_column(String(64), unique=True)
     display_name: Mapped[str] = mapped_column(String(120))

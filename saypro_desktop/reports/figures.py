@@ -39,6 +39,7 @@ class Figure:
     unit: str = ""  # "%", "/5", "min" or "" for a count
     target: float | None = None
     met: bool | None = None
+    higher_is_better: bool = True  # the target is a floor (≥) or, when False, a ceiling (≤)
 
     @property
     def result(self) -> str:
@@ -49,7 +50,7 @@ class Figure:
 
 
 def _from_check(section: str, check: KpiCheck) -> Figure:
-    return Figure(section, check.label, check.value, check.unit, check.target, check.met)
+    return Figure(section, check.label, check.value, check.unit, check.target, check.met, check.higher_is_better)
 
 
 def monthly_figures(data: KpiDataset, checks: Sequence[KpiCheck], breaches_total: int | None = None, *,

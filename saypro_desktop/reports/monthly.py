@@ -16,10 +16,12 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, PageBreak, Paragraph, Spacer
 
 from ..core.kpi import KpiCheck, KpiDataset
+from ..core.moderation_kpi import ModerationFigures
 from . import monthly_sections as ms
 from .document import DIVISION, OFFICE, build_pdf
 from .figures import Figure, monthly_figures
 from .formatting import stamp
+from .moderation_section import moderation_rows
 from .styles import BRAND, FRAME_WIDTH, MUTED, RULE, SHADE, styles, table
 
 TITLE = "SCMR-5 Monthly Report"
@@ -50,10 +52,12 @@ class MonthlyReport:
     as_of: datetime
     breaches: list[BreachRow] = field(default_factory=list)
     breaches_total: int = 0
+    moderation: ModerationFigures | None = None
 
     @property
     def figures(self) -> list[Figure]:
-        return monthly_figures(self.data, self.checks, self.breaches_total)
+        rows = monthly_figures(self.data, self.checks, self.breaches_total)
+        return rows + (moderation_rows(self.moderation) if self.moderation is not None else [])
 
 
 Builder = Callable[[MonthlyReport, tzinfo], list[Flowable]]
@@ -68,6 +72,7 @@ MONTHLY_SECTIONS: list[tuple[str, Builder]] = [
     ("Volumes", ms.volumes),
     ("Top 10 subjects and categories", ms.top_lists),
     ("Breached inquiries", ms.breaches),
+    ("Ad moderation", ms.moderation),
 ]
 
 

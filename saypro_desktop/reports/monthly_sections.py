@@ -13,6 +13,7 @@ from . import figures as fg
 from .charts import inline_bar, pie_chart
 from .figures import Figure, of_section
 from .formatting import fmt_target, fmt_value, local_time, markup, verdict
+from .moderation_section import moderation_story
 from .styles import (
     FRAME_WIDTH,
     cells,
@@ -27,6 +28,12 @@ from .styles import (
 
 if TYPE_CHECKING:
     from .monthly import MonthlyReport
+
+
+def moderation(report: MonthlyReport, tz: tzinfo) -> list[Flowable]:
+    if report.moderation is None:
+        return [note("Moderation figures were not included in this report.")]
+    return moderation_story(report.moderation, figure_table)
 
 
 def numbered(n: int, title: str) -> list[Flowable]:
@@ -50,7 +57,8 @@ def figure_table(figures: Sequence[Figure]) -> Table:
         if f.target is None:
             rows.append(cells([markup(f.measure), fmt_value(f.value, f.unit), "", ""]))
             continue
-        rows.append([*cells([markup(f.measure), fmt_value(f.value, f.unit), fmt_target(f.target, f.unit)]),
+        rows.append([*cells([markup(f.measure), fmt_value(f.value, f.unit),
+                             fmt_target(f.target, f.unit, f.higher_is_better)]),
                      verdict_paragraph(f.met, verdict(f.met))])
         extra += verdict_style(r, 3, f.met)
     return grid_table(rows, [FRAME_WIDTH - 92 * mm, 30 * mm, 30 * mm, 32 * mm], extra=extra, zebra=False)

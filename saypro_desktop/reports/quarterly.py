@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import IO
@@ -12,10 +12,12 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, Paragraph, Spacer, Table
 
 from ..core.kpi import KpiCheck, KpiDataset, against_targets
+from ..core.moderation_kpi import ModerationFigures, moderation_checks
 from ..core.office_settings import KpiTargets
 from .charts import grouped_bars, trend_chart
 from .document import DIVISION, OFFICE, build_pdf
 from .formatting import fmt_target, fmt_value, markup, stamp, verdict
+from .moderation_section import moderator_table
 from .styles import (
     FRAME_WIDTH,
     RULE,
@@ -42,6 +44,7 @@ class QuarterlyReport:
     targets: KpiTargets
     as_of: datetime
     recommendations: str = ""
+    moderation: list[ModerationFigures] = field(default_factory=list)  # the months, then the quarter
 
     @property
     def columns(self) -> list[KpiDataset]:
@@ -133,6 +136,32 @@ def _targets_met(report: QuarterlyReport) -> Table:
     return grid_table(rows, widths)
 
 
+def _moderation(report: QuarterlyReport) -> list[Flowable]:
+    """The moderation targets by month and for the quarter, then the quarter's moderators."""
+    s = styles()
+    if not report.moderation or not any(f.ads_submitted or f.ads_reviewed for f in report.moderation):
+        return [Paragraph("No ads were submitted or decided in the quarter.", s.body)]
+    names = [_short(d) for d in report.months] + [report.label]
+    all_checks = [moderation_checks(f) for f in report.moderation]
+    rows = [head_cells(["Measure", "Target", *names])]
+    extra = []
+    for k, first in enumerate(all_checks[0]):
+        row = cells([first.label, fmt_target(first.target, first.unit, first.higher_is_better)])
+        for col, checks in enumerate(all_checks, 2):
+            c = checks[k]
+            row.append([*cells([fmt_value(c.value, c.unit)]), verdict_paragraph(c.met, verdict(c.met))])
+            extra += verdict_style(len(rows), col, c.met)
+        rows.append(row)
+    for label, attr in (("Ads submitted", "ads_submitted"), ("Ads reviewed", "ads_reviewed"),
+                        ("Appeals and complaints", "appeals")):
+        rows.append(cells([label, "", *[str(getattr(f, attr)) for f in report.moderation]]))
+    month_w = 24 * mm
+    table_ = grid_table(rows, [FRAME_WIDTH - 22 * mm - 4 * month_w, 22 * mm, *[month_w] * 4], extra=extra,
+                        zebra=False)
+    return [table_, Spacer(0, 3 * mm), heading("Moderators over the quarter", 2),
+            *moderator_table(report.moderation[-1])]
+
+
 def _recommendations(text: str) -> list[Flowable]:
     s = styles()
     blocks = [b.strip() for b in text.replace("\r\n", "\n").split("\n\n") if b.strip()]
@@ -163,7 +192,8 @@ def render_quarterly_pdf(report: QuarterlyReport, out: str | Path | IO[bytes], *
         heading("2. Volumes and response times by month"), _volume_table(report),
         heading("3. Targets met per month"), _targets_met(report),
         heading("4. Trends across the quarter"), *_trends(report),
-        heading("5. Recommendations"), *_recommendations(report.recommendations),
+        heading("5. Ad moderation"), *_moderation(report),
+        heading("6. Recommendations"), *_recommendations(report.recommendations),
     ]
     build_pdf(out, story, title=f"{TITLE} – {report.label}", header=f"{TITLE} · {report.label}",
               generated=f"Generated at {stamp(generated_at, tz)} · data as of {stamp(report.as_of, tz)}")

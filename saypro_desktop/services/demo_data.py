@@ -34,6 +34,7 @@ STAFF = [
     ("aisha.patel", "Aisha Patel", Role.SUPPORT_AGENT),
     ("thabo.molefe", "Thabo Molefe", Role.SUPPORT_AGENT),
     ("zanele.khumalo", "Zanele Khumalo", Role.MODERATOR),
+    ("kagiso.sithole", "Kagiso Sithole", Role.MODERATOR),
     ("johan.botha", "Johan Botha", Role.MARKETING),
 ]
 

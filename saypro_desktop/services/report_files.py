@@ -21,11 +21,12 @@ from sqlalchemy import select
 from ..core.periods import Period
 from ..core.permissions import Permission, can
 from ..models import Attachment, Inquiry
-from ..reports import data
 from ..reports.figures import monthly_csv_rows, quarterly_csv_rows
 from ..reports.inquiry_pdf import InquirySheet, render_inquiry_pdf
+from ..reports.moderation_report import render_moderation_pdf
 from ..reports.monthly import render_monthly_pdf
 from ..reports.quarterly import render_quarterly_pdf
+from . import report_data as data
 from .context import ServiceContext
 from .inquiries import get_inquiry
 from .links_and_files import add_attachment, remove_attachment
@@ -150,6 +151,16 @@ def write_quarterly_csv(ctx: ServiceContext, period: Period | str, out: Path | s
     quarter = _period(ctx, period, "quarter")
     report = data.quarterly_report(ctx.session, quarter, as_of or ctx.now(), ctx.settings)
     return _atomic(out, _write_csv(quarterly_csv_rows(report.columns, report.targets)))
+
+
+def write_moderation_pdf(ctx: ServiceContext, period: Period | str, out: Path | str, *,
+                         as_of: datetime | None = None, generated_at: datetime | None = None) -> Path:
+    """The month's moderation report: figures against targets, reasons, moderators and the weekly audits."""
+    ctx.require(Permission.VIEW_KPI)
+    month = _period(ctx, period, "month")
+    report = data.moderation_report(ctx, month, as_of or ctx.now())
+    return _atomic(out, lambda p: render_moderation_pdf(report, p, generated_at=generated_at or ctx.now(),
+                                                        tz=ctx.calendar.tz))
 
 
 def _folder_name(text: str) -> str:

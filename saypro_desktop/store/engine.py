@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
-from ..sync import changelog
+from . import changelog
 
 BUSY_TIMEOUT_MS = 10_000
 

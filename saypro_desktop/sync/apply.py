@@ -25,8 +25,8 @@ from ..core import row_checks
 from ..core.hlc import HybridLogicalClock, Stamp
 from ..models import SYNCED_MODELS, ChangeLogEntry, DeviceState
 from ..models.base import Base, utcnow
+from ..store.changelog import clock_device
 from . import set_aside
-from .changelog import clock_device
 from .protocol import PERSONAL_FIELDS, ProtocolError, decode_fields
 
 log = logging.getLogger(__name__)

@@ -24,7 +24,7 @@ from sqlalchemy import select
 from ..core.file_names import safe_file_name
 from ..core.permissions import Permission, Role, can
 from ..core.row_checks import MAX_ATTACHMENT_BYTES
-from ..models import Attachment, Setting
+from ..models import Ad, Attachment, Setting
 from ..models.local import SYNC_USERNAME
 from ..services.links_and_files import blob_path
 from ..services.staff import find_staff
@@ -52,13 +52,21 @@ class _File(NamedTuple):
     name: str  # for messages: a plain name of one of its rows
 
 
-def _files(run_db: RunDb) -> list[_File]:
+def _files(run_db: RunDb, *, attachments: bool = True, ad_images: bool = True) -> list[_File]:
+    """The files rows name: inquiries' attachments and ads' images (each with the size its row gives)."""
     def read(s: Any) -> list[_File]:
-        rows = s.execute(select(Attachment.sha256, Attachment.size, Attachment.filename)
-                         .where(Attachment.deleted.is_(False))).all()
+        rows: list[tuple[Any, Any, Any]] = []
+        if attachments:
+            rows += s.execute(select(Attachment.sha256, Attachment.size, Attachment.filename)
+                              .where(Attachment.deleted.is_(False))).all()
+        if ad_images:
+            for (images,) in s.execute(select(Ad.images).where(Ad.deleted.is_(False))):
+                rows += [(i.get("sha256"), i.get("size"), i.get("filename") or "ad image")
+                         for i in images or [] if isinstance(i, dict)]
         by_sha: dict[str, tuple[set[int], str]] = {}
         for sha, size, name in rows:
-            by_sha.setdefault(str(sha), (set(), safe_file_name(name)))[0].add(size)
+            if isinstance(size, int):
+                by_sha.setdefault(str(sha), (set(), safe_file_name(name)))[0].add(size)
         return [_File(sha, frozenset(sizes), name) for sha, (sizes, name) in sorted(by_sha.items())]
 
     return run_db(read)
@@ -156,15 +164,19 @@ def upload_missing(client: SyncClient, root: Path, run_db: RunDb) -> FileSync:
 
 
 def download_missing(client: SyncClient, root: Path, run_db: RunDb, role: Role | None = None) -> FileSync:
-    """Fetch attachment files this desktop lacks; a partial download resumes from its ``.part`` file.
+    """Fetch attachment files and ad images this desktop lacks; a partial download resumes from its ``.part``
+    file.
 
     ``role``: the signed-in user's role (default: that of the user this desktop is enrolled as); a role that
-    does not see inquirers' personal details does not fetch files at all (the server would refuse)."""
+    does not see inquirers' personal details does not fetch attachments (the server would refuse), one that
+    does not see ads does not fetch their images."""
     role = role if role is not None else signed_in_role(run_db)
-    if role is not None and not can(role, Permission.VIEW_PERSONAL_DETAILS):
+    attachments = role is None or can(role, Permission.VIEW_PERSONAL_DETAILS)
+    ad_images = role is None or can(role, Permission.VIEW_ADS)
+    if not attachments and not ad_images:
         return FileSync(0, [])
     fetched, problems = 0, []
-    for f in _files(run_db):
+    for f in _files(run_db, attachments=attachments, ad_images=ad_images):
         target = _checked_path(root, f, problems)
         if target is None or target.exists():
             continue

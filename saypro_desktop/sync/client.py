@@ -180,6 +180,10 @@ class SyncClient:
         body = {"month": month_key, "count": count, **({"request_id": request_id} if request_id else {})}
         return self._send("POST", "/ids/lease", json=body).json()
 
+    def claim_ads(self, count: int, request_id: str) -> dict[str, Any]:
+        """Reserve up to ``count`` pending ads for this moderator: ``{"ad_ids": [...], "expires_at": ...}``."""
+        return self._send("POST", "/moderation/claim", json={"count": count, "request_id": request_id}).json()
+
     def claim(self, epoch: str, blocks: list[dict[str, Any]]) -> dict[str, Any]:
         return self._send("POST", "/ids/claim", json={"epoch": epoch, "blocks": blocks}).json()
 

@@ -24,6 +24,7 @@ from ..core.uuids import new_id
 from ..models import DeviceState, IdBlock, StaffUser
 from ..models.base import utcnow
 from ..models.local import SYNC_ENROLLED, SYNC_USERNAME
+from ..services.ad_scoring import score_missing
 from ..services.staff import set_password
 from ..store import Store
 from ..store.database import head_revision
@@ -64,6 +65,7 @@ class SyncReport:
     waiting: int = 0  # changes the server will take once another desktop re-sends what its restore lost
     repaired: int = 0  # rows the restored server had lost, sent again from this desktop's copy
     reset: bool = False
+    ads_scored: int = 0
     files_sent: int = 0
     files_fetched: int = 0
     upload_problems: list[str] = field(default_factory=list)  # attachment files not sent, one sentence each
@@ -174,6 +176,8 @@ class SyncEngine:
         report.files_sent, report.upload_problems = upload_missing(self.client, self.store.paths.attachments, self.db)
         self.push(report)
         self.pull(report)
+        # Ads that arrived are scored here, so the queue shows their flags (scores are this desktop's own).
+        report.ads_scored = self.db(score_missing)
         if self.db(lambda s: _setting(s, REPAIR)):
             self.resend_lost_rows(report)
         report.files_fetched, report.download_problems = download_missing(self.client, self.store.paths.attachments,

@@ -5,16 +5,14 @@ Shared by ``saypro_desktop.sync`` and ``saypro_server`` (no Qt, no HTTP here). S
 
 from __future__ import annotations
 
-import enum
-import functools
-from datetime import date, datetime
-from typing import Any
-
-from sqlalchemy import Boolean, Column, Date, Integer, String, Text
-from sqlalchemy.types import JSON
-
 from ..models import SYNCED_MODELS
-from ..models.base import SYNC_BOOKKEEPING, UtcDateTime, Vocab
+from ..models.codec import ProtocolError, columns, decode, decode_fields, encode
+
+__all__ = [  # the codec is part of what both sides agree on
+    "APPEND_ONLY_TABLES", "AUTHOR_FIELDS", "CONFLICT_TEXT_FIELDS", "DEFAULT_PULL_BYTES", "LEASE_COUNT", "MAX_BATCH",
+    "MAX_BODY_BYTES", "PERSONAL_FIELDS", "PROTOCOL_VERSION", "SPECS", "ProtocolError", "columns", "decode",
+    "decode_fields", "encode",
+]
 
 PROTOCOL_VERSION = 2  # 2: device keys at sign-in; pushes name their outbox and the oldest change held
 MAX_BATCH = 200  # mutations per push
@@ -22,93 +20,13 @@ MAX_BODY_BYTES = 8 * 1024 * 1024
 DEFAULT_PULL_BYTES = 1024 * 1024  # uncompressed; ~100 KB with zstd: few round trips on a slow line
 LEASE_COUNT = 200
 
+# Derived from each synced model's ``__sync__`` declaration (models/sync_spec.py).
+SPECS = {name: model.__sync__ for name, model in SYNCED_MODELS.items()}
 # Text fields where two edits keep both: the loser is stored as a conflict to settle.
-CONFLICT_TEXT_FIELDS: dict[str, frozenset[str]] = {
-    "inquiry": frozenset({"subject", "description", "resolution", "escalation_reason", "feedback_comment"}),
-}
-# Fields of an inquirer's personal details, withheld from roles without VIEW_PERSONAL_DETAILS.
-PERSONAL_FIELDS: dict[str, frozenset[str]] = {
-    "inquiry": frozenset({"user_full_name", "user_email", "user_phone", "user_account_id", "user_location"}),
-}
+CONFLICT_TEXT_FIELDS: dict[str, frozenset[str]] = {n: s.conflict_text for n, s in SPECS.items() if s.conflict_text}
+# Fields of another person's details, withheld from roles without VIEW_PERSONAL_DETAILS.
+PERSONAL_FIELDS: dict[str, frozenset[str]] = {n: s.personal for n, s in SPECS.items() if s.personal}
 # Who wrote a row. The server records the signed-in user there, unless the role may import (imports and a
 # standalone desktop's history name the staff who did the work).
-AUTHOR_FIELDS: dict[str, str] = {
-    "inquiry": "received_by_id", "action_step": "author_id", "attachment": "added_by_id", "audit_entry": "actor_id",
-}
-APPEND_ONLY_TABLES = frozenset(name for name, m in SYNCED_MODELS.items() if m.__append_only__)
-
-
-class ProtocolError(ValueError):
-    """A request that does not follow the protocol; the message says what to fix."""
-
-
-def encode(value: Any) -> Any:
-    """The JSON form of a column value in the change log and on the wire."""
-    if isinstance(value, enum.Enum):
-        return value.value
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    return value
-
-
-@functools.cache
-def columns(table: str) -> dict[str, Column[Any]]:
-    """The columns of a synced table that travel (everything but the sync bookkeeping); read only."""
-    model = SYNCED_MODELS.get(table)
-    if model is None:
-        raise ProtocolError(f"unknown table {table!r}; synced tables are {', '.join(sorted(SYNCED_MODELS))}")
-    return {c.key: c for c in model.__table__.columns if c.key not in SYNC_BOOKKEEPING}
-
-
-def decode(table: str, field: str, value: Any) -> Any:
-    """The Python value of a JSON field value, checked against the column's type."""
-    cols = columns(table)
-    column = cols.get(field)
-    if column is None:
-        raise ProtocolError(f"{table} has no field {field!r}")
-    if value is None:
-        if not column.nullable:
-            raise ProtocolError(f"{table}.{field} cannot be empty")
-        return None
-    kind = column.type
-    try:
-        if isinstance(kind, UtcDateTime):
-            moment = datetime.fromisoformat(_text(value))
-            if moment.tzinfo is None:
-                raise ValueError("a time zone offset is required")
-            return moment
-        if isinstance(kind, Date):
-            return date.fromisoformat(_text(value))
-        if isinstance(kind, Vocab):
-            return kind.enum_cls(_text(value))
-        if isinstance(kind, Boolean):
-            if not isinstance(value, bool):
-                raise ValueError("true or false expected")
-            return value
-        if isinstance(kind, Integer):
-            if isinstance(value, bool) or not isinstance(value, int):
-                raise ValueError("a whole number expected")
-            return value
-        if isinstance(kind, String | Text):
-            text = _text(value)
-            length = getattr(kind, "length", None)
-            if length and len(text) > length:
-                raise ValueError(f"at most {length} characters")
-            return text
-        if isinstance(kind, JSON):
-            return value
-    except (TypeError, ValueError) as exc:
-        raise ProtocolError(f"{table}.{field}: {exc}") from exc
-    raise ProtocolError(f"{table}.{field} has a type the protocol does not carry")
-
-
-def _text(value: Any) -> str:
-    if not isinstance(value, str):
-        raise TypeError(f"text expected, got {type(value).__name__}")
-    return value
-
-
-def decode_fields(table: str, fields: dict[str, Any]) -> dict[str, Any]:
-    if not isinstance(fields, dict):
-        raise ProtocolError("fields must be an object of field names to values")
-    return {name: decode(table, name, value) for name, value in fields.items()}
+AUTHOR_FIELDS: dict[str, str] = {n: s.author for n, s in SPECS.items() if s.author}
+APPEND_ONLY_TABLES = frozenset(n for n, s in SPECS.items() if s.append_only)

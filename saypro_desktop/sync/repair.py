@@ -26,8 +26,8 @@ from ..models import SYNCED_MODELS, ChangeLogEntry, DeviceState, Setting
 from ..models.base import Base, utcnow
 from ..models.local import SYNC_USERNAME
 from ..services.staff import find_staff
-from .changelog import synced_fields
-from .protocol import AUTHOR_FIELDS, encode
+from ..store.changelog import synced_fields
+from .protocol import AUTHOR_FIELDS, SPECS, encode
 
 CHUNK = 1000  # ids per question to the server
 _ORDER = [t.name for t in Base.metadata.sorted_tables if t.name in SYNCED_MODELS]  # referenced tables first
@@ -41,19 +41,11 @@ def enrolled_user(s: Session) -> tuple[Role, str] | None:
 
 
 def tables_for(role: Role) -> list[str]:
-    """The synced tables whose lost rows this role may send again (what it may insert on the server)."""
-    tables = []
-    for name in _ORDER:
-        if name == "staff_user" and not can(role, Permission.MANAGE_USERS):
-            continue
-        if name == "inquiry" and not can(role, Permission.VIEW_PERSONAL_DETAILS):
-            continue  # its copy holds placeholders instead of the inquirer's details
-        if name in ("attachment", "inquiry_link") and not can(role, Permission.EDIT_INQUIRY):
-            continue
-        if name == "action_step" and not can(role, Permission.ADD_NOTE):
-            continue
-        tables.append(name)
-    return tables
+    """The synced tables whose lost rows this role may send again (what it may insert on the server); not a
+    table with personal details this role does not see (its copy holds placeholders instead)."""
+    return [name for name in _ORDER
+            if any(can(role, p) for p in SPECS[name].insert)
+            and not (SPECS[name].personal and not can(role, Permission.VIEW_PERSONAL_DETAILS))]
 
 
 def local_ids(s: Session, table: str, after: str, limit: int = CHUNK) -> list[str]:

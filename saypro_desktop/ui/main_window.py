@@ -24,6 +24,7 @@ from .conflicts_dialog import ConflictsDialog
 from .connect_dialog import ConnectDialog
 from .dashboard.workspace import DashboardWorkspace
 from .inquiries.workspace import InquiriesWorkspace
+from .moderation.workspace import ModerationWorkspace
 from .reports.workspace import ReportsWorkspace
 from .settings_dialog import SettingsDialog
 from .status_bar import DeskStatusBar
@@ -40,6 +41,10 @@ class MainWindow(QMainWindow):
         self.dashboard = DashboardWorkspace(app)
         self.inquiries = InquiriesWorkspace(app, ui_state)
         self.workspaces: list[Workspace] = [self.dashboard, self.inquiries]
+        self.moderation: ModerationWorkspace | None = None
+        if app.can(Permission.MODERATE_ADS):  # the workspace is for deciding; others read ads elsewhere
+            self.moderation = ModerationWorkspace(app)
+            self.workspaces.append(self.moderation)
         self.reports: ReportsWorkspace | None = None
         if app.can(Permission.VIEW_KPI):
             self.reports = ReportsWorkspace(app)

@@ -13,6 +13,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from saypro_desktop.sync.protocol import PROTOCOL_VERSION
 
+from .. import site
 from ..auth import AuthError, Caller, authenticate
 from ..config import ServerSettings
 from ..store.db import Database
@@ -72,7 +73,39 @@ def current_caller(
         raise ApiError(exc.status, exc.detail, headers) from exc
 
 
+def current_site(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> site.Integration:
+    """The classified site (or another integration), by its key; no protocol headers."""
+    try:
+        return site.authenticate(state(request).db, credentials.credentials if credentials else None)
+    except site.SiteError as exc:
+        raise ApiError(exc.status, exc.detail, {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None) from exc
+
+
+def caller_or_site(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    x_saypro_protocol: Annotated[str | None, Header(description="the client's protocol version (desktops)")] = None,
+    x_saypro_device: Annotated[str | None, Header(description="this desktop's device id (desktops)")] = None,
+) -> Caller | site.Integration:
+    """A desktop (access token, protocol headers) or an integration (its key: ``spk_...``)."""
+    token = credentials.credentials if credentials else None
+    if site.is_integration_key(token):
+        return current_site(request, credentials)
+    check_protocol(x_saypro_protocol)
+    s = state(request)
+    try:
+        return authenticate(s.db, s.settings, s.secret, token, x_saypro_device)
+    except AuthError as exc:
+        headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
+        raise ApiError(exc.status, exc.detail, headers) from exc
+
+
 CallerDep = Annotated[Caller, Depends(current_caller)]
+SiteDep = Annotated[site.Integration, Depends(current_site)]
+CallerOrSiteDep = Annotated[Caller | site.Integration, Depends(caller_or_site)]
 ProtocolDep = Annotated[None, Depends(check_protocol)]
 
 

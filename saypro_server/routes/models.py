@@ -231,3 +231,64 @@ class VersionResponse(BaseModel):
     server_build: str
 
     model_config = ConfigDict(populate_by_name=True)
+
+
+# -- moderation and the classified site ---------------------------------------------------------------------------
+
+class ClaimAdsRequest(Body):
+    count: Annotated[StrictInt, Field(ge=1, le=200, description="how many pending ads to claim")] = 20
+    request_id: Uuid | None = Field(default=None, description=(
+        "the desktop's id of this request: sent again after an answer was lost, it gets the same ads"))
+
+
+class ClaimAdsResponse(BaseModel):
+    ad_ids: list[str] = Field(description="the ads now claimed by the caller, oldest submitted first")
+    expires_at: str = Field(description="when the claim ends (other moderators may take the ads after)")
+
+
+class ItemProblem(BaseModel):
+    field: str
+    message: str
+
+
+class AdResult(BaseModel):
+    index: int = Field(description="the ad's place in the request (0 for a single ad)")
+    external_id: str | None = None
+    version: int | None = None
+    status: Literal["created", "duplicate", "refused"]
+    ad_id: str | None = Field(default=None, description="the server's (and every desktop's) row id of the ad")
+    reason: str | None = Field(default=None, description="with refused: what to fix")
+    problems: list[ItemProblem] | None = None
+    superseded: list[int] | None = Field(default=None, description="older versions this one superseded")
+
+
+class PostAdsResponse(BaseModel):
+    results: list[AdResult]
+    created: int
+    duplicate: int
+    refused: int
+
+
+class ReportResult(BaseModel):
+    index: int
+    status: Literal["created", "duplicate", "refused"]
+    row_id: str | None = None
+    reason: str | None = None
+    problems: list[ItemProblem] | None = None
+
+
+class PostReportsResponse(BaseModel):
+    results: list[ReportResult]
+    created: int
+    duplicate: int
+    refused: int
+
+
+class SiteFeedResponse(BaseModel):
+    epoch: str = Field(description="the server's epoch: another epoch than before means it was restored")
+    reset: bool = Field(description="the cursor is past every event (a restored server): read again from 0")
+    events: list[dict[str, Any]] = Field(description=(
+        "each with cursor, type (decision, decision_withdrawn, sanction, sanction_lifted, renewal_reminder), "
+        "at and the event's fields (docs/SITE_API.md)"))
+    next: int = Field(description="the cursor to send as after next time")
+    more: bool = Field(description="more events wait: ask again now")

@@ -42,6 +42,11 @@ def _copy_synced(table: Table) -> Table:
 SYNCED: dict[str, Table] = {name: _copy_synced(model.__table__) for name, model in SYNCED_MODELS.items()}
 # Attachment bytes are served only while an attachment row names them (blobs.servable_size): by hash.
 Index("ix_attachment_sha256", SYNCED["attachment"].c.sha256)
+# Claims take pending ads oldest first; renewal reminders look for approved ads by expiry (moderation.py).
+Index("ix_ad_status_submitted_at", SYNCED["ad"].c.status, SYNCED["ad"].c.submitted_at)
+Index("ix_ad_status_expires_at", SYNCED["ad"].c.status, SYNCED["ad"].c.expires_at)
+# The decisions of one ad (the decision rule walks them when one is undone).
+Index("ix_ad_decision_ad_id", SYNCED["ad_decision"].c.ad_id)
 
 # A 64-bit counter that is still SQLite's rowid (only INTEGER PRIMARY KEY aliases it).
 Serial = BigInteger().with_variant(Integer(), "sqlite")
@@ -206,4 +211,48 @@ blob_chunk = Table(
     Column("start", BigInteger, primary_key=True),
     Column("length", Integer, nullable=False),
     Column("data", LargeBinary, nullable=False),
+)
+
+# -- the classified site (site.py, site_feed.py) and moderation (moderation.py) --
+
+integration = Table(
+    "integration", metadata,  # a system that posts ads and reads the moderation feed (the classified site)
+    Column("id", Serial, primary_key=True, autoincrement=True),
+    Column("name", String(80), nullable=False),  # one active key per name; a revoked name may get a new key
+    Column("key_hash", String(64), nullable=False, unique=True),  # SHA-256 of the key; the key is shown once
+    Column("key_hint", String(12), nullable=False),  # the key's first characters, to tell keys apart
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("revoked_at", UtcDateTime),
+    Index("ix_integration_name", "name"),
+)
+
+site_event = Table(
+    "site_event", metadata,  # what the site learns: decisions that stand or are withdrawn, sanctions, reminders
+    Column("seq", Serial, primary_key=True, autoincrement=True),  # the site's cursor; written under the feed lock
+    Column("kind", String(30), nullable=False),
+    Column("ad_id", String(36)),
+    Column("subject_id", String(36)),  # the decision or sanction the event is about
+    Column("payload", JSON, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Index("ix_site_event_ad_id_kind", "ad_id", "kind"),
+    sqlite_autoincrement=True,  # a cursor is never handed out twice
+)
+
+ad_image = Table(
+    "ad_image", metadata,  # the image files an ad names: desktops that see ads may download them
+    Column("sha256", String(64), primary_key=True),
+    Column("ad_id", String(36), ForeignKey("ad.id"), primary_key=True),
+    Column("source", String(80)),  # the integration that posted the ad (it may upload the bytes); NULL: a desktop
+)
+
+ad_claim = Table(
+    "ad_claim", metadata,  # a moderator's claim of pending ads; asked again with its request id, the same answer
+    Column("id", Serial, primary_key=True, autoincrement=True),
+    Column("device_id", String(36), nullable=False),
+    Column("user_id", String(36), nullable=False),
+    Column("request_id", String(40), nullable=False),
+    Column("ad_ids", JSON, nullable=False),
+    Column("expires_at", UtcDateTime, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Index("ix_ad_claim_device_id_request_id", "device_id", "request_id", unique=True),
 )

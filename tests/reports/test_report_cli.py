@@ -56,7 +56,7 @@ def test_monthly_and_quarterly_with_csv_and_recommendations(saypro, logged, tmp_
     code, stdout, _ = saypro("report", "quarterly", "--quarter", quarter, "--out", str(tmp_path / "q.pdf"), "--csv",
                              "--recommendations-file", str(notes))
     assert code == 0 and (tmp_path / "q.csv").is_file()
-    assert "5. Recommendations Coach Ngũgĩ's team on login issues." in pdf_text(tmp_path / "q.pdf")
+    assert "6. Recommendations Coach Ngũgĩ's team on login issues." in pdf_text(tmp_path / "q.pdf")
 
 
 def test_archive(saypro, logged, tmp_path):

@@ -8,9 +8,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from saypro_desktop.core.periods import Period
-from saypro_desktop.reports import data
 from saypro_desktop.reports.monthly import MONTHLY_SECTIONS
 from saypro_desktop.services import inquiries as svc
+from saypro_desktop.services import report_data as data
 from saypro_desktop.services.report_files import write_monthly_csv, write_monthly_pdf
 from saypro_desktop.services.staff import create_staff_user
 from tests.conftest import draft
@@ -35,7 +35,8 @@ def test_cover_and_every_section_heading_in_order(ctx, january, tmp_path):
         assert expected in cover, expected
     body = " ".join(pages[1:])
     titles = [f"{n}. {title}" for n, (title, _) in enumerate(MONTHLY_SECTIONS, 1)]
-    assert titles[0] == "1. Executive summary" and titles[-1] == "9. Breached inquiries"
+    assert titles[0] == "1. Executive summary" and titles[-2] == "9. Breached inquiries"
+    assert titles[-1] == "10. Ad moderation"
     positions = [body.index(t) for t in titles]
     assert positions == sorted(positions)
     assert all(p.endswith(f"Page {n} of {len(pages)}") for n, p in enumerate(pages, 1))

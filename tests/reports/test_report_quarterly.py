@@ -45,7 +45,8 @@ def test_sections_trends_targets_met_and_recommendations(ctx, january, tmp_path)
     pages = pdf_pages(_pdf(ctx, tmp_path))
     text = " ".join(pages)
     titles = ["1. KPIs by month against targets", "2. Volumes and response times by month",
-              "3. Targets met per month", "4. Trends across the quarter", "5. Recommendations"]
+              "3. Targets met per month", "4. Trends across the quarter", "5. Ad moderation",
+              "6. Recommendations"]
     positions = [text.index(t) for t in titles]
     assert positions == sorted(positions)
     assert "Quarterly Review · Q1 2025" in pages[0] and "Period January 2025 – March 2025" in pages[0]

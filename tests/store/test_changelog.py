@@ -9,7 +9,7 @@ from saypro_desktop.core.hlc import Stamp
 from saypro_desktop.models import ActionStep, AuditEntry, ChangeLogEntry, DeviceState, Inquiry
 from saypro_desktop.services.context import acting
 from saypro_desktop.services.inquiries import add_action_step, change_status, create_inquiry
-from saypro_desktop.sync.changelog import ImmutableField, TombstoneRequired
+from saypro_desktop.store.changelog import ImmutableField, TombstoneRequired
 from tests.conftest import draft
 
 
@@ -117,3 +117,10 @@ def test_action_steps_are_logged_too(store, clock):
     assert [(e.row_id, e.op, e.fields["text"]) for e in entries] == [(sid, "insert", "Asked for the ad number")]
     with store.session() as s:
         assert s.get(ActionStep, sid).field_versions["*"] == entries[0].hlc
+
+
+def test_every_synced_table_may_be_named_by_an_audit_entry():
+    from saypro_desktop.core.row_checks import AUDIT_ENTITIES
+    from saypro_desktop.models import SYNCED_MODELS
+
+    assert set(SYNCED_MODELS) <= AUDIT_ENTITIES

@@ -15,7 +15,7 @@ from sqlalchemy.engine import make_url
 from saypro_desktop.core.validation import InquiryDraft
 from saypro_desktop.models import SYNCED_MODELS, ChangeLogEntry
 from saypro_desktop.services import inquiries as svc
-from saypro_desktop.sync.changelog import synced_fields
+from saypro_desktop.store.changelog import synced_fields
 from saypro_desktop.sync.engine import pending_count
 from saypro_desktop.sync.protocol import encode
 from saypro_server.store.schema import SYNCED, change_feed

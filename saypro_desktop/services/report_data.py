@@ -2,21 +2,26 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from ..core.kpi import against_targets
+from ..core.moderation import AuditVerdict
 from ..core.office_settings import OfficeSettings
 from ..core.periods import Period
 from ..core.vocab import Status
 from ..models import ActionStep, Attachment, Inquiry, StaffUser
-from ..services.inquiry_queries import linked_inquiries
-from ..services.kpi import kpi_dataset
-from .inquiry_pdf import AttachmentLine, InquirySheet, StepLine
-from .monthly import BreachRow, MonthlyReport
-from .quarterly import QuarterlyReport
+from ..reports.inquiry_pdf import AttachmentLine, InquirySheet, StepLine
+from ..reports.moderation_report import AuditWeek, ModerationReport
+from ..reports.monthly import BreachRow, MonthlyReport
+from ..reports.quarterly import QuarterlyReport
+from . import moderation_audit
+from .context import ServiceContext
+from .inquiry_queries import linked_inquiries
+from .kpi import kpi_dataset
+from .moderation_kpi import moderation_figures
 
 BREACH_LIST_LIMIT = 200
 _DONE = (Status.RESOLVED, Status.CLOSED)
@@ -101,17 +106,38 @@ def monthly_report(session: Session, period: Period, as_of: datetime, settings: 
     data = kpi_dataset(session, period, as_of)
     breaches, total = breached_inquiries(session, period, as_of, BREACH_LIST_LIMIT)
     return MonthlyReport(data=data, checks=against_targets(data, settings.targets), as_of=as_of,
-                         breaches=breaches, breaches_total=total)
+                         breaches=breaches, breaches_total=total,
+                         moderation=moderation_figures(session, period, settings.calendar().tz, as_of))
 
 
 def quarterly_report(session: Session, period: Period, as_of: datetime, settings: OfficeSettings,
                      recommendations: str = "") -> QuarterlyReport:
     months = [kpi_dataset(session, m, as_of) for m in period.months]
     quarter = kpi_dataset(session, period, as_of)
+    tz = settings.calendar().tz
     return QuarterlyReport(label=period.label, months=months, quarter=quarter, targets=settings.targets,
-                           as_of=as_of, recommendations=recommendations)
+                           as_of=as_of, recommendations=recommendations,
+                           moderation=[moderation_figures(session, p, tz, as_of) for p in [*period.months, period]])
 
 
 def inquiries_of(session: Session, period: Period) -> list[Inquiry]:
     """Every inquiry logged in ``period``, in Inquiry ID order."""
     return list(session.scalars(select(Inquiry).where(*in_period(period)).order_by(*id_order())))
+
+
+def moderation_report(ctx: ServiceContext, period: Period, as_of: datetime) -> ModerationReport:
+    """The month's moderation figures and the weekly audits of the weeks that end in it."""
+    figures = moderation_figures(ctx.session, period, ctx.calendar.tz, as_of)
+    weeks = []
+    day = period.first
+    while day <= period.last:
+        year, number, weekday = day.isocalendar()
+        if weekday == 7 or day == period.last:
+            week = f"{year}-W{number:02d}"
+            rows = moderation_audit.sample(ctx, week)
+            if rows:
+                marked = [a for a, _, _ in rows if a.verdict is not None]
+                weeks.append(AuditWeek(week, len(rows), len(marked),
+                                       sum(a.verdict is AuditVerdict.CORRECT for a in marked), rows[0][0].seed))
+        day += timedelta(days=1)
+    return ModerationReport(period.label, figures, as_of, weeks)

@@ -20,7 +20,7 @@ from ..core.hlc import HybridLogicalClock
 from ..core.uuids import new_id
 from ..models import AuditEntry, ChangeLogEntry, DeviceState, Synced
 from ..models.base import SYNC_BOOKKEEPING, utcnow
-from .protocol import encode
+from ..models.codec import encode
 
 
 class TombstoneRequired(RuntimeError):
@@ -31,14 +31,9 @@ class ImmutableField(RuntimeError):
     pass
 
 
-# Fields that may be set once and never changed afterwards (the Inquiry ID once shown to a user).
-WRITE_ONCE = {"inquiry": frozenset({"inquiry_ref"})}
-
-
 def synced_fields(obj: Synced) -> list[str]:
     mapper = inspect(type(obj))
-    skip = SYNC_BOOKKEEPING | obj.__local_fields__
-    return [c.key for c in mapper.column_attrs if c.key not in skip]
+    return [c.key for c in mapper.column_attrs if c.key not in SYNC_BOOKKEEPING]
 
 
 def clock_device(device_id: str) -> str:
@@ -103,6 +98,7 @@ def _before_flush(session: Session, _flush_context: Any, _instances: Any) -> Non
 def _changed_fields(obj: Synced) -> list[str]:
     state = inspect(obj)
     table = type(obj).__tablename__
+    write_once = type(obj).__sync__.write_once
     changed = []
     for name in synced_fields(obj):
         hist = state.attrs[name].history
@@ -112,7 +108,7 @@ def _changed_fields(obj: Synced) -> list[str]:
         new = hist.added[0] if hist.added else None
         if old == new:
             continue
-        if name in WRITE_ONCE.get(table, ()) and old is not None:
+        if name in write_once and old is not None:
             raise ImmutableField(f"{table}.{name} cannot change once set (was {old!r})")
         changed.append(name)
     return changed
@@ -129,14 +125,14 @@ def _audit_rows(session: Session, new: list[Synced], changes: list[tuple[Synced,
     actor = session.info.get("actor_id")
     rows = []
     for obj in new:
-        if getattr(obj, "__audited__", False):
+        if obj.__sync__.audited:
             if obj.id is None:
                 obj.id = new_id()
             label = getattr(obj, "display_id", None) or str(obj)
             rows.append(AuditEntry(at=now, actor_id=actor, entity=type(obj).__tablename__, entity_id=obj.id,
                                    action="create", summary=str(label), changes={}))
     for obj, fields in changes:
-        if not getattr(obj, "__audited__", False):
+        if not obj.__sync__.audited:
             continue
         state = inspect(obj)
         diff = {}

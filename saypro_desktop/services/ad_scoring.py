@@ -1,0 +1,123 @@
+"""The automatic flags of the ads on this desktop: the policy in force, and the scores kept in ``ad_score``.
+
+Each desktop scores the ads it holds with the newest policy version it has (scores are local: duplicates
+and price ranges depend on the ads known here). A decision records the version and the flags it saw.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from ..core.moderation import DEFAULT_REASONS, DEFAULT_TEMPLATES
+from ..core.moderation_rules import AdImage, AdText, RuleSet, Scorer, default_ruleset, ruleset_from_json
+from ..models import Ad, AdScore, ModerationPolicy
+from ..models.base import utcnow
+from .context import ServiceContext
+
+
+@dataclass(frozen=True)
+class Policy:
+    version: int  # 0: the built-in default, before anyone edited it
+    ruleset: RuleSet
+    reasons: dict[str, str]
+    templates: dict[str, str]
+    row: ModerationPolicy | None
+
+
+def current_policy(ctx: ServiceContext | Session) -> Policy:
+    """The newest policy version on this desktop (kept for the rest of the unit of work)."""
+    session = ctx.session if isinstance(ctx, ServiceContext) else ctx
+    cached = session.info.get(_POLICY)
+    if cached is None:
+        cached = session.info[_POLICY] = _read_policy(session)
+    return cached
+
+
+def forget_policy(session: Session) -> None:
+    session.info.pop(_POLICY, None)
+
+
+_POLICY = "moderation_policy"
+
+
+def _read_policy(session: Session) -> Policy:
+    row = session.scalars(select(ModerationPolicy).where(ModerationPolicy.deleted.is_(False))
+                              .order_by(ModerationPolicy.version.desc(), ModerationPolicy.id.desc()).limit(1)).first()
+    if row is None:
+        return Policy(0, default_ruleset(), dict(DEFAULT_REASONS), dict(DEFAULT_TEMPLATES), None)
+    return Policy(row.version, ruleset_from_json(row.rules), dict(row.reasons), dict(row.templates), row)
+
+
+def ad_text(ad: Ad) -> AdText:
+    images = tuple(AdImage(sha256=i["sha256"], width=i.get("width"), height=i.get("height"), phash=i.get("phash"))
+                   for i in ad.images or [] if isinstance(i, dict) and i.get("sha256"))
+    # ad_id is what a rule's words name ("same text as ad A-10442 v1").
+    return AdText(ad_id=ad.display_id, title=ad.title, description=ad.description or "", category=ad.category.value,
+                  price_minor=ad.price_minor, currency=ad.currency, advertiser_id=ad.advertiser_id,
+                  subcategory=ad.subcategory or "", ad_type=ad.ad_type.value, location=ad.location or "",
+                  images=images)
+
+
+def hits_json(score: Any) -> list[dict[str, Any]]:
+    return [{"rule": h.rule, "weight": h.weight, "why": h.why, "spans": [list(s) for s in h.spans]}
+            for h in score.hits]
+
+
+class AdScoring:
+    """A scorer over the ads this desktop holds, with the policy in force."""
+
+    def __init__(self, session: Session, policy: Policy, clock: Callable[[], datetime] = utcnow) -> None:
+        self.session, self.policy, self.clock = session, policy, clock
+        self.scorer = Scorer(policy.ruleset)
+        for ad in session.scalars(select(Ad).where(Ad.deleted.is_(False))).yield_per(2000):
+            self.scorer.add_known(ad_text(ad))
+
+    @classmethod
+    def load(cls, ctx: ServiceContext) -> AdScoring:
+        return cls(ctx.session, current_policy(ctx), ctx.clock)
+
+    def score(self, ad: Ad, row: AdScore | None = None, *, unscored: bool = False) -> AdScore:
+        """Score ``ad`` and keep the result in ``ad_score`` (``row``: its score row, when the caller has it;
+        ``unscored``: the caller knows it has none)."""
+        result = self.scorer.score(ad_text(ad))
+        if row is None and not unscored:
+            row = self.session.get(AdScore, ad.id)
+        if row is None:
+            row = AdScore(ad_id=ad.id)
+            self.session.add(row)
+        row.rules_version, row.risk, row.hits, row.scored_at = (self.policy.version, result.risk,
+                                                                 hits_json(result), self.clock())
+        return row
+
+    def score_new(self, ad: Ad) -> AdScore:
+        """Score an ad that was not known yet, and know it for the ads scored after it."""
+        row = self.score(ad, unscored=True)
+        self.scorer.add_known(ad_text(ad))
+        return row
+
+
+def score_missing(session: ServiceContext | Session, limit: int | None = None) -> int:
+    """Score the ads not scored yet, or scored under another policy version (after a sync or a policy edit)."""
+    if isinstance(session, ServiceContext):
+        session = session.session
+    policy = current_policy(session)
+    q = (select(Ad).outerjoin(AdScore, AdScore.ad_id == Ad.id)
+         .where(Ad.deleted.is_(False), or_(AdScore.ad_id.is_(None), AdScore.rules_version != policy.version))
+         .order_by(Ad.submitted_at))
+    if limit:
+        q = q.limit(limit)
+    todo = session.scalars(q).all()
+    if not todo:
+        return 0
+    scoring = AdScoring(session, policy)
+    with session.no_autoflush:  # one flush at the end, not one per ad
+        stale = {s.ad_id: s for s in session.scalars(select(AdScore).where(AdScore.rules_version != policy.version))}
+        for ad in todo:
+            scoring.score(ad, stale.get(ad.id), unscored=ad.id not in stale)
+    return len(todo)
