@@ -45,6 +45,11 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     undo = asub.add_parser("undo", parents=[common], help="take back your decision on an ad before it syncs")
     undo.add_argument("ad")
     undo.set_defaults(handler=cmd_undo)
+    rep = asub.add_parser("report", parents=[common], help="record a user's report of an ad (phone, email)")
+    rep.add_argument("ad")
+    rep.add_argument("--reason", required=True, help="what the user reported, e.g. scam, offensive, sold")
+    rep.add_argument("--text")
+    rep.set_defaults(handler=cmd_report)
     hist = asub.add_parser("advertiser", parents=[common], help="an advertiser's ads, decisions and sanctions")
     hist.add_argument("advertiser_id")
     hist.set_defaults(handler=cmd_advertiser)
@@ -213,6 +218,14 @@ def cmd_undo(args: argparse.Namespace) -> int:
         ad = ads.get_ad(ctx, args.ad)
         d = moderation.undo_last(ctx, ad)
         print(f"{ad.display_id}: {d.decision.value} taken back; the ad is {ad.status.value.lower()} again")
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    with work(args) as ctx:
+        ad = ads.get_ad(ctx, args.ad)
+        moderation.record_report(ctx, ad, args.reason, args.text)
+        print(f"{ad.display_id}: report recorded ({ad.report_count} in all)")
     return 0
 
 

@@ -3,8 +3,9 @@
 A Supervisor edits the rule set; it is versioned and synced as JSON (:func:`ruleset_to_json`,
 :func:`ruleset_from_json`). Every word the rules look for lives in :func:`default_ruleset`, nowhere else.
 Words and phrases are matched as whole words, ignoring case, accents and the leetspeak of ``leetspeak``;
-a trailing "s" or "es" is accepted (``firearm`` also finds "firearms"). ``allowed_phrases`` excuse a match
-they contain ("glue gun" is not a weapon).
+a trailing "s" or "es" is accepted (``firearm`` also finds "firearms"), and the words of a phrase may be parted by
+spaces, hyphens, apostrophes or "*" only ("f*ck" is listed as the words "f" and "ck"). ``allowed_phrases`` excuse a
+match they contain ("glue gun" is not a weapon).
 """
 
 from __future__ import annotations
@@ -198,7 +199,7 @@ def default_ruleset() -> RuleSet:
 
 # --- JSON ------------------------------------------------------------------------------------------------------------
 
-# What each key holds: a kind and, for numbers, the range allowed.
+# The numbers' ranges; the other keys are checked by kind in _check.
 _INT_RANGES: dict[str, tuple[int, int]] = {
     "version": (1, 2**31 - 1),
     "min_title_chars": (0, 200), "min_description_chars": (0, 5000), "min_image_width": (0, 20000),
@@ -210,8 +211,6 @@ _FLOAT_RANGES: dict[str, tuple[float, float]] = {
     "price_iqr_factor": (0.5, 20.0), "price_min_ratio": (1.0, 1000.0), "near_duplicate_jaccard": (0.1, 1.0),
     "category_dominance": (1.0, 100.0), "shouting_caps_ratio": (0.3, 1.0),
 }
-_WORD_LISTS = ("prohibited_items", "offensive_words", "allowed_phrases", "scam_phrases", "urgency_words",
-               "payment_words", "contact_words")
 _CATEGORY_LISTS = ("categories_needing_price", "categories_needing_images")
 _KEYS = tuple(f.name for f in dataclasses.fields(RuleSet))
 _DOMAIN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*(?:\.[a-z0-9]+(?:-[a-z0-9]+)*)*")

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import case, func, or_, select
+from sqlalchemy import and_, case, exists, func, or_, select
 
 from ..core.ad_checks import IMPORT_COLUMNS, normalise_ad
 from ..core.moderation import (
@@ -28,8 +28,8 @@ from ..core.moderation import (
 )
 from ..core.moderation_rules import image_phash
 from ..core.permissions import Permission
-from ..models import Ad, AdDecision, AdScore, Sanction
-from .ad_scoring import AdScoring
+from ..models import Ad, AdDecision, AdReport, AdScore, Sanction
+from .ad_scoring import AdScoring, forget_index
 from .context import NotFound, ServiceContext
 from .csv_io import ImportRejected
 from .links_and_files import store_blob
@@ -130,8 +130,18 @@ def import_ads(ctx: ServiceContext, source: Path, *, source_label: str = "import
         clean.append((line, ad, images))
     if problems:
         raise ImportRejected(sorted(problems))
+    try:
+        return _store_ads(ctx, clean, source_label)
+    except BaseException:
+        forget_index(ctx.session)  # the index learnt ads this transaction will not keep
+        raise
+
+
+def _store_ads(ctx: ServiceContext, clean: list[tuple[int, dict[str, Any], list[Path]]],
+               source_label: str) -> AdImportResult:
+    problems: list[tuple[int, str]] = []
     imported = unchanged = stored_images = 0
-    scoring = AdScoring.load(ctx)  # the policy and the index of known ads, once per import
+    scoring = AdScoring.load(ctx)  # the policy and the index of known ads
     for line, values, files in clean:
         if files:
             assert ctx.attachments_dir is not None
@@ -205,7 +215,7 @@ def queue_scored(ctx: ServiceContext, flt: QueueFilter = QueueFilter(), now: dat
     overdue_before = now - DECIDE_WITHIN
     risk = func.coalesce(AdScore.risk, 0)
     q = (select(Ad, AdScore).outerjoin(AdScore, AdScore.ad_id == Ad.id)
-         .where(Ad.deleted.is_(False), Ad.status.in_(flt.statuses))
+         .where(Ad.deleted.is_(False), or_(Ad.status.in_(flt.statuses), reported_since_approval()))
          .where(or_(Ad.claimed_by_id.is_(None), Ad.claimed_by_id == ctx.actor.id, Ad.claim_expires_at <= now)))
     if flt.category:
         q = q.where(Ad.category == flt.category)
@@ -221,6 +231,17 @@ def queue_scored(ctx: ServiceContext, flt: QueueFilter = QueueFilter(), now: dat
     if flt.limit:
         q = q.limit(flt.limit)
     return [(ad, score) for ad, score in ctx.session.execute(q)]
+
+
+def reported_since_approval() -> Any:
+    """A live ad that users reported after it was approved: it joins the queue again for a second look."""
+    later = select(AdReport.id).where(AdReport.ad_id == Ad.id, AdReport.deleted.is_(False),
+                                      AdReport.reported_at > Ad.decided_at)
+    return and_(Ad.status == AdStatus.APPROVED, Ad.report_count > 0, exists(later))
+
+
+def needs_second_look(ctx: ServiceContext, ad: Ad) -> bool:
+    return bool(ctx.session.scalar(select(reported_since_approval()).where(Ad.id == ad.id)))
 
 
 def score_of(ctx: ServiceContext, ad: Ad) -> AdScore | None:

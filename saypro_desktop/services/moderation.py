@@ -28,9 +28,9 @@ from ..core.moderation import (
 from ..core.moderation_rules import ruleset_from_json, ruleset_to_json
 from ..core.permissions import Permission, can
 from ..core.validation import FieldError, ValidationError
-from ..models import Ad, AdDecision, AdScore, Appeal, ChangeLogEntry, Inquiry, ModerationPolicy, Sanction
+from ..models import Ad, AdDecision, AdReport, AdScore, Appeal, ChangeLogEntry, Inquiry, ModerationPolicy, Sanction
 from .ad_scoring import current_policy, forget_policy
-from .ads import OPEN, advertiser_history, sanction_in_force
+from .ads import OPEN, advertiser_history, needs_second_look, sanction_in_force
 from .context import NotFound, ServiceContext
 
 
@@ -83,7 +83,7 @@ def decide(ctx: ServiceContext, ad: Ad, kind: DecisionKind, reasons: list[str] |
     if kind is DecisionKind.REMOVE:
         if ad.status in (AdStatus.REMOVED, AdStatus.SUPERSEDED):
             raise _bad("decision", f"ad {ad.display_id} is {ad.status.value.lower()} already")
-    elif ad.status not in OPEN:
+    elif ad.status not in OPEN and not (kind is DecisionKind.APPROVE and needs_second_look(ctx, ad)):
         raise _bad("decision", f"ad {ad.display_id} is {ad.status.value.lower()}; only a removal can follow "
                                "(an appeal reviews a decision)")
     if ad.status is AdStatus.ESCALATED and kind is DecisionKind.ESCALATE:
@@ -137,6 +137,20 @@ def undo_last(ctx: ServiceContext, ad: Ad) -> AdDecision:
     followed = ctx.session.get(AdDecision, decision.follows_id) if decision.follows_id else None
     _stand(ad, followed if followed is not None and not followed.deleted else None)
     return decision
+
+
+def record_report(ctx: ServiceContext, ad: Ad, reason: str, text: str | None = None) -> AdReport:
+    """A user's report of an ad that reached the office another way (phone, email): it joins the queue like
+    the site's reports (an approved ad gets a second look)."""
+    ctx.require(Permission.MODERATE_ADS)
+    if not reason.strip():
+        raise _bad("reason", "say what the user reported (e.g. scam, offensive, sold)")
+    report = AdReport(ad_id=ad.id, reported_at=ctx.now(), reason=reason.strip()[:80], text=(text or "").strip() or None,
+                      recorded_by_id=ctx.actor.id)
+    ctx.session.add(report)
+    ad.report_count = (ad.report_count or 0) + 1  # the server counts it too, and sends its own count
+    ctx.session.flush()
+    return report
 
 
 def conflicts(ctx: ServiceContext) -> list[tuple[AdDecision, AdDecision | None]]:

@@ -78,7 +78,9 @@ def test_import_csv_and_jsonl_with_images_scores_and_is_idempotent(ctx, tmp_path
     from PIL import Image
 
     Image.new("RGB", (64, 48), "red").save(tmp_path / "car.png")
-    first = ads.import_ads(ctx, _csv(tmp_path, [_row("A-1", images="car.png"), _row("A-2", advertiser="U200")]))
+    first = ads.import_ads(ctx, _csv(tmp_path, [_row("A-1", images="car.png"),
+                                                _row("A-2", advertiser="U200", title="Mountain bike, 29 inch",
+                                                     description="Aluminium frame, hydraulic brakes.")]))
     assert (first.imported, first.images) == (2, 1)
     ad = ads.get_ad(ctx, "A-1")
     assert ad.id == ad_row_id("A-1", 1) and ad.price_minor == 14_500_000 and ad.status is AdStatus.PENDING
@@ -89,13 +91,16 @@ def test_import_csv_and_jsonl_with_images_scores_and_is_idempotent(ctx, tmp_path
     again = ads.import_ads(ctx, _csv(tmp_path, [_row("A-1", images="car.png")], "again.csv"))
     assert (again.imported, again.unchanged) == (0, 1)
     edited = tmp_path / "edit.jsonl"
-    edited.write_text(json.dumps({"external_id": "A-1", "version": 2, "title": "2015 Toyota Corolla 1.6 (price cut)",
-                                  "description": "One owner.", "price": "139 000", "category": "Vehicles",
+    edited.write_text(json.dumps({"external_id": "A-1", "version": 2, "title": "2015 Toyota Corolla 1.6",
+                                  "description": "One owner, full service history.", "price": "139 000", "category": "Vehicles",
                                   "ad_type": "Offer", "advertiser_id": "U100", "advertiser_name": "Thabo Nkosi",
                                   "submitted_at": "2025-01-13T12:00:00+02:00"}) + "\n", encoding="utf-8")
     assert ads.import_ads(ctx, edited).imported == 1
     assert ads.get_ad(ctx, "A-1 v1").status is AdStatus.SUPERSEDED
-    assert ads.get_ad(ctx, "A-1").version == 2
+    v2 = ads.get_ad(ctx, "A-1")
+    assert v2.version == 2
+    rules = {h["rule"] for h in ctx.session.get(AdScore, v2.id).hits}
+    assert not rules & {"duplicate", "near_duplicate"}, "an edit is no re-post of the ad's own earlier version"
     clash = _csv(tmp_path, [_row("A-2", title="Another title", advertiser="U200")], "clash.csv")
     with pytest.raises(ImportRejected, match="next version number"):
         ads.import_ads(ctx, clash)
@@ -279,3 +284,23 @@ def test_policy_versions_and_template_placeholders(ctx, staff):
     p = moderation.save_policy(ctx, reasons={**current_policy(ctx).reasons, "spam": "Spam"}, note="add spam")
     ctx.session.flush()
     assert p.version == 1 and current_policy(ctx).version == 1 and "spam" in current_policy(ctx).reasons
+
+
+def test_a_report_after_approval_brings_the_ad_back_for_a_second_look(ctx, staff, clock, tmp_path):
+    ads.import_ads(ctx, _csv(tmp_path, [_row("A-1")]))
+    ctx.act_as(staff["mod1"])
+    ad = ads.get_ad(ctx, "A-1")
+    moderation.decide(ctx, ad, DecisionKind.APPROVE)
+    ctx.session.flush()
+    assert ads.queue(ctx) == []
+    with pytest.raises(ValidationError, match="say what the user reported"):
+        moderation.record_report(ctx, ad, " ")
+    clock.advance(hours=2)
+    moderation.record_report(ctx, ad, "scam", "asked me for a deposit")
+    assert [a.external_id for a in ads.queue(ctx)] == ["A-1"]
+    with pytest.raises(ValidationError, match="only a removal"):
+        moderation.decide(ctx, ad, DecisionKind.REJECT, ["scam"])
+    clock.advance(minutes=5)
+    moderation.decide(ctx, ad, DecisionKind.APPROVE)  # looked again: it stays
+    ctx.session.flush()
+    assert ads.queue(ctx) == [] and ad.status is AdStatus.APPROVED
