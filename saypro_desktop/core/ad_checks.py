@@ -110,7 +110,8 @@ def parse_moment(value: Any) -> datetime:
     return moment
 
 
-def _images(value: Any, problems: list[AdProblem]) -> list[dict[str, Any]]:
+def images(value: Any, problems: list[AdProblem]) -> list[dict[str, Any]]:
+    """The image entries in their stored form; what is wrong goes into ``problems``."""
     if value in (None, ""):
         return []
     if not isinstance(value, list) or len(value) > MAX_IMAGES:
@@ -209,5 +210,5 @@ def normalise_ad(raw: dict[str, Any]) -> tuple[dict[str, Any], list[AdProblem]]:
             problems.append(AdProblem(name, str(exc)))
     if out.get("expires_at") and out.get("submitted_at") and out["expires_at"] <= out["submitted_at"]:
         problems.append(AdProblem("expires_at", "must be after submitted_at"))
-    out["images"] = _images(raw.get("images"), problems)
+    out["images"] = images(raw.get("images"), problems)
     return out, problems

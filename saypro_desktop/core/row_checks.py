@@ -15,6 +15,7 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
+from .ad_checks import images as ad_images
 from .file_names import safe_file_name
 from .inquiry_ids import InquiryId, is_provisional
 
@@ -105,6 +106,13 @@ def _audit_changes(value: Any) -> str | None:
     return None
 
 
+def _ad_images(value: Any) -> str | None:
+    """An ad's image list: each image names its bytes by a SHA-256 (they become file paths on every desktop)."""
+    problems: list[Any] = []
+    ad_images(value, problems)
+    return f"is not a list of images ({problems[0].message})" if problems else None
+
+
 # (table, field) -> check of a value that is not None; the message completes "<table>.<field> ...".
 FIELD_CHECKS: dict[tuple[str, str], Callable[[Any], str | None]] = {
     ("inquiry", "inquiry_ref"): _inquiry_ref,
@@ -124,6 +132,10 @@ FIELD_CHECKS: dict[tuple[str, str], Callable[[Any], str | None]] = {
     ("audit_entry", "entity_id"): _single_line,
     ("audit_entry", "action"): _audit_action,
     ("audit_entry", "changes"): _audit_changes,
+    ("ad", "images"): _ad_images,
+    ("ad", "price_minor"): _not_negative,
+    ("ad", "report_count"): _not_negative,
+    ("ad", "version"): lambda v: None if v >= 1 else "must be 1 or more",
 }
 
 

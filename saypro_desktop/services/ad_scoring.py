@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import or_, select, text
+from sqlalchemy import insert, literal_column, or_, select, text, update
 from sqlalchemy.orm import Session
 
 from ..core.moderation import DEFAULT_REASONS, DEFAULT_TEMPLATES
@@ -55,7 +55,13 @@ def _read_policy(session: Session) -> Policy:
     return Policy(row.version, ruleset_from_json(row.rules), dict(row.reasons), dict(row.templates), row)
 
 
-def ad_text(ad: Ad) -> AdText:
+# What the rules read of an ad (the queue's scoring reads these columns, not whole rows).
+TEXT_COLUMNS = (Ad.id, Ad.external_id, Ad.title, Ad.description, Ad.category, Ad.price_minor, Ad.currency,
+                Ad.advertiser_id, Ad.subcategory, Ad.ad_type, Ad.location, Ad.images)
+
+
+def ad_text(ad: Any) -> AdText:
+    """The rules' view of an ad: an ``Ad`` or a row of ``TEXT_COLUMNS``."""
     images = tuple(AdImage(sha256=i["sha256"], width=i.get("width"), height=i.get("height"), phash=i.get("phash"))
                    for i in ad.images or [] if isinstance(i, dict) and i.get("sha256"))
     # ad_id is the site's ad id, not the version: an edited ad is no duplicate of its own earlier version, and
@@ -122,11 +128,12 @@ def _known_ads(session: Session, policy: Policy) -> Scorer:
         if index is None or index.version != policy.version:
             index = _INDEXES[key] = _Index(policy.version, Scorer(policy.ruleset), 0)
         newest = index.last_rowid
-        rows = session.execute(select(text("ad.rowid"), Ad).where(text("ad.rowid > :after"), Ad.deleted.is_(False))
+        rows = session.execute(select(literal_column("ad.rowid").label("row_number"), *TEXT_COLUMNS)
+                               .where(text("ad.rowid > :after"), Ad.deleted.is_(False))
                                .order_by(text("ad.rowid")).params(after=index.last_rowid)).yield_per(2000)
-        for rowid, ad in rows:
-            index.scorer.add_known(ad_text(ad))
-            newest = max(newest, rowid)
+        for row in rows:
+            index.scorer.add_known(ad_text(row))
+            newest = max(newest, row.row_number)
         index.last_rowid = newest
         return index.scorer
 
@@ -138,21 +145,29 @@ def forget_index(session: Session) -> None:
 
 
 def score_missing(session: ServiceContext | Session, limit: int | None = None) -> int:
-    """Score the ads not scored yet, or scored under another policy version (after a sync or a policy edit)."""
+    """Score the ads not scored yet, or scored under another policy version (after a sync or a policy edit).
+    Reads only the columns the rules need and writes the scores in bulk: a first sync brings thousands."""
     if isinstance(session, ServiceContext):
         session = session.session
     policy = current_policy(session)
-    q = (select(Ad).outerjoin(AdScore, AdScore.ad_id == Ad.id)
+    q = (select(*TEXT_COLUMNS, AdScore.ad_id.label("scored")).outerjoin(AdScore, AdScore.ad_id == Ad.id)
          .where(Ad.deleted.is_(False), or_(AdScore.ad_id.is_(None), AdScore.rules_version != policy.version))
          .order_by(Ad.submitted_at))
     if limit:
         q = q.limit(limit)
-    todo = session.scalars(q).all()
+    todo = session.execute(q).all()
     if not todo:
         return 0
-    scoring = AdScoring(session, policy)
-    with session.no_autoflush:  # one flush at the end, not one per ad
-        stale = {s.ad_id: s for s in session.scalars(select(AdScore).where(AdScore.rules_version != policy.version))}
-        for ad in todo:
-            scoring.score(ad, stale.get(ad.id), unscored=ad.id not in stale)
+    scorer = _known_ads(session, policy)
+    now = utcnow()
+    new, stale = [], []
+    for row in todo:
+        result = scorer.score(ad_text(row))
+        values = {"ad_id": row.id, "rules_version": policy.version, "risk": result.risk,
+                  "hits": hits_json(result), "scored_at": now}
+        (stale if row.scored else new).append(values)
+    if new:
+        session.execute(insert(AdScore), new)
+    if stale:
+        session.execute(update(AdScore), stale)  # by primary key
     return len(todo)

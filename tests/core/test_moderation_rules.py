@@ -513,3 +513,12 @@ def test_the_labelled_ads_are_well_formed():
         for label in labels:
             seen[label] += 1
     assert all(n >= 30 for n in seen.values()), seen
+
+
+def test_an_ad_row_naming_an_image_by_anything_but_a_hash_is_refused():
+    from saypro_desktop.core.row_checks import field_problem
+
+    assert field_problem("ad", "images", [{"sha256": "a" * 64, "size": 5, "filename": "car.jpg"}]) is None
+    assert "sha256" in field_problem("ad", "images", [{"sha256": "../../etc/passwd"}])
+    assert "list" in field_problem("ad", "images", {"sha256": "a" * 64})
+    assert field_problem("ad", "price_minor", -1) is not None

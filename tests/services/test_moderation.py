@@ -92,7 +92,8 @@ def test_import_csv_and_jsonl_with_images_scores_and_is_idempotent(ctx, tmp_path
     assert (again.imported, again.unchanged) == (0, 1)
     edited = tmp_path / "edit.jsonl"
     edited.write_text(json.dumps({"external_id": "A-1", "version": 2, "title": "2015 Toyota Corolla 1.6",
-                                  "description": "One owner, full service history.", "price": "139 000", "category": "Vehicles",
+                                  "description": "One owner, full service history.", "price": "139 000",
+                                  "category": "Vehicles",
                                   "ad_type": "Offer", "advertiser_id": "U100", "advertiser_name": "Thabo Nkosi",
                                   "submitted_at": "2025-01-13T12:00:00+02:00"}) + "\n", encoding="utf-8")
     assert ads.import_ads(ctx, edited).imported == 1
