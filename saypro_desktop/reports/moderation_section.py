@@ -3,7 +3,7 @@ moderator's month. Used by the SCMR-5 monthly, the quarterly review and the mode
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable
 
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, Paragraph, Spacer, Table
@@ -64,13 +64,14 @@ def moderator_table(f: ModerationFigures) -> list[Flowable]:
                               "decision.", styles().small)]
 
 
-def moderation_story(f: ModerationFigures, figure_table: object, level: int = 2) -> list[Flowable]:
+def moderation_story(f: ModerationFigures, figure_table: Callable[[list[Figure]], Flowable],
+                     level: int = 2) -> list[Flowable]:
     """The section's content: ``figure_table`` is the report's own renderer of figures with targets."""
     s = styles()
     if not f.ads_submitted and not f.ads_reviewed:
         return [Paragraph("No ads were submitted or decided in the period.", s.body)]
     return [
-        figure_table(moderation_rows(f)),  # type: ignore[operator]
+        figure_table(moderation_rows(f)),
         Paragraph("An ad counts as reviewed by its decision that stands (a decision taken back, or kept aside "
                   "because it met another, does not count). Times run from the ad's submission.", s.small),
         Spacer(0, 3 * mm),
@@ -80,7 +81,3 @@ def moderation_story(f: ModerationFigures, figure_table: object, level: int = 2)
         heading("Moderators", level + 1),
         *moderator_table(f),
     ]
-
-
-def figures_with_section(rows: Sequence[Figure], section: str) -> list[Figure]:
-    return [Figure(section, r.measure, r.value, r.unit, r.target, r.met) for r in rows]

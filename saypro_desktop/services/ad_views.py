@@ -9,8 +9,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from ..core.moderation import DECIDE_WITHIN, AdStatus, AuditVerdict
-from ..core.permissions import Permission, can
+from ..core.moderation import DECIDE_WITHIN, AuditVerdict
 from ..models import Ad, AdDecision, ChangeLogEntry, StaffUser
 from . import ads, moderation, moderation_audit
 from .ad_scoring import current_policy
@@ -181,10 +180,3 @@ def audit_rows(ctx: ServiceContext, week: str) -> tuple[str, list[AuditRow]]:
 def week_accuracy(rows: list[AuditRow]) -> float | None:
     marked = [r for r in rows if r.verdict]
     return None if not marked else sum(r.verdict == AuditVerdict.CORRECT.value for r in marked) / len(marked)
-
-
-def sees_scores(ctx: ServiceContext) -> bool:
-    return can(ctx.actor.role, Permission.VIEW_KPI) and can(ctx.actor.role, Permission.VIEW_ADS)
-
-
-OPEN_STATUSES = (AdStatus.PENDING, AdStatus.ESCALATED)

@@ -4,7 +4,6 @@ advertiser's history and the decisions so far."""
 from __future__ import annotations
 
 import html
-from pathlib import Path
 
 from PySide6.QtCore import QUrl
 from PySide6.QtWidgets import QTextBrowser, QWidget
@@ -96,7 +95,3 @@ class AdPane(QTextBrowser):
     def show_ad(self, detail: AdDetail) -> None:
         self.detail = detail
         self.setHtml(ad_html(detail))
-
-
-def image_paths(detail: AdDetail) -> list[Path]:
-    return [p for _, p in detail.images if p is not None]
