@@ -7,7 +7,8 @@ import getpass
 import sys
 import uuid
 
-from ..sync.client import SyncError
+from ..store import Store
+from ..sync.client import SyncClient, SyncError
 from ..sync.credentials import system_token_store
 from ..sync.engine import SERVER_URL, USERNAME, SyncEngine, _setting, enroll, make_client, pending_count
 from .common import store_for
@@ -59,13 +60,9 @@ def cmd_claim_ads(args: argparse.Namespace) -> int:
         raise ValueError("--count must be 1 to 200")
     store = store_for(args)
     try:
-        with store.session() as s:
-            url, username = _setting(s, SERVER_URL), _setting(s, USERNAME)
-        if not url:
-            print("saypro: claims need the server; this desktop is not enrolled ('saypro login' first)",
-                  file=sys.stderr)
+        client = _client(store, args)
+        if client is None:
             return 1
-        client = make_client(store, url, system_token_store(), username, allow_insecure=args.insecure)
         try:
             if client.refresh_token is None:
                 print("saypro: sign in again with 'saypro login' (no remembered sign-in for this desktop)",
@@ -86,23 +83,31 @@ def cmd_claim_ads(args: argparse.Namespace) -> int:
         store.close()
 
 
+def _client(store: Store, args: argparse.Namespace) -> SyncClient | None:
+    """The client of the server this desktop is enrolled with (None, and a message, when it is not)."""
+    with store.session() as s:
+        url, username = _setting(s, SERVER_URL), _setting(s, USERNAME)
+    if not url:
+        print("saypro: this desktop is not enrolled; run 'saypro login --server URL --user USER' first",
+              file=sys.stderr)
+        return None
+    return make_client(store, url, system_token_store(), username, allow_insecure=args.insecure)
+
+
 def cmd_sync(args: argparse.Namespace) -> int:
     store = store_for(args)
-    tokens = system_token_store()
     try:
-        with store.session() as s:
-            url, username = _setting(s, SERVER_URL), _setting(s, USERNAME)
-        if not url:
-            print("saypro: this desktop is not enrolled; run 'saypro login --server URL --user USER' first",
-                  file=sys.stderr)
+        client = _client(store, args)
+        if client is None:
             return 1
-        client = make_client(store, url, tokens, username, allow_insecure=args.insecure)
         try:
             if client.refresh_token is None:
                 if not args.password_stdin:
                     print("saypro: sign in again with 'saypro login' (no remembered sign-in for this desktop)",
                           file=sys.stderr)
                     return 1
+                with store.session() as s:
+                    username = _setting(s, USERNAME)
                 enroll(store, client, username, _password(True))
             live = sys.stderr.isatty()  # a long first sync shows how far it got, on one line
             progress = (lambda m: print(f"\r{m:<60}", end="", file=sys.stderr, flush=True)) if live else None

@@ -6,7 +6,7 @@ import math
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, Paragraph, Spacer, Table
@@ -61,11 +61,13 @@ def _short(d: KpiDataset) -> str:
     return f"{month[:3]} {year}" if year else d.period
 
 
-def _kpi_table(report: QuarterlyReport) -> Table:
-    all_checks = report.checks()
+def _checks_by_month(report: QuarterlyReport, first_header: str,
+                     all_checks: list[list[KpiCheck]]) -> tuple[list[Any], list[Any]]:
+    """A row per measure: its target, then each month's and the quarter's value with its verdict. Returns the
+    rows (header first) and the table's verdict colouring."""
     names = [_short(d) for d in report.months] + [report.label]
-    rows = [head_cells(["Key performance indicator", "Target", *names])]
-    extra = []
+    rows: list[Any] = [head_cells([first_header, "Target", *names])]
+    extra: list[Any] = []
     for k, first in enumerate(all_checks[0]):
         row = cells([first.label, fmt_target(first.target, first.unit, first.higher_is_better)])
         for col, checks in enumerate(all_checks, 2):
@@ -73,6 +75,12 @@ def _kpi_table(report: QuarterlyReport) -> Table:
             row.append([*cells([fmt_value(c.value, c.unit)]), verdict_paragraph(c.met, verdict(c.met))])
             extra += verdict_style(len(rows), col, c.met)
         rows.append(row)
+    return rows, extra
+
+
+def _kpi_table(report: QuarterlyReport) -> Table:
+    all_checks = report.checks()
+    rows, extra = _checks_by_month(report, "Key performance indicator", all_checks)
     rows.append(cells(["<b>Targets met</b>", ""] + [f"<b>{sum(c.met is True for c in checks)} of {len(checks)}</b>"
                                                    for checks in all_checks]))
     month_w = 24 * mm
@@ -141,17 +149,7 @@ def _moderation(report: QuarterlyReport) -> list[Flowable]:
     s = styles()
     if not report.moderation or not any(f.ads_submitted or f.ads_reviewed for f in report.moderation):
         return [Paragraph("No ads were submitted or decided in the quarter.", s.body)]
-    names = [_short(d) for d in report.months] + [report.label]
-    all_checks = [moderation_checks(f) for f in report.moderation]
-    rows = [head_cells(["Measure", "Target", *names])]
-    extra = []
-    for k, first in enumerate(all_checks[0]):
-        row = cells([first.label, fmt_target(first.target, first.unit, first.higher_is_better)])
-        for col, checks in enumerate(all_checks, 2):
-            c = checks[k]
-            row.append([*cells([fmt_value(c.value, c.unit)]), verdict_paragraph(c.met, verdict(c.met))])
-            extra += verdict_style(len(rows), col, c.met)
-        rows.append(row)
+    rows, extra = _checks_by_month(report, "Measure", [moderation_checks(f) for f in report.moderation])
     for label, attr in (("Ads submitted", "ads_submitted"), ("Ads reviewed", "ads_reviewed"),
                         ("Appeals and complaints", "appeals")):
         rows.append(cells([label, "", *[str(getattr(f, attr)) for f in report.moderation]]))

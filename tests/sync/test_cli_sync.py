@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import io
+import json
+import uuid
+from datetime import UTC, datetime, timedelta
 
+import httpx
 import keyring
 import pytest
 from keyring.backend import KeyringBackend
 from keyring.backends import fail
 
 from saypro_desktop.cli.main import main
+from saypro_server import site
 from tests.server_fixtures import DEFAULT_PASSWORD
 
 
@@ -94,3 +99,27 @@ def test_without_a_keyring_sync_asks_for_the_password_each_time_and_says_so(sayp
     assert code == 1 and "sign in again" in err
     code, out, _ = saypro("a", "sync", "--password-stdin", password=DEFAULT_PASSWORD)
     assert code == 0 and out.startswith("pushed ")
+
+
+def test_a_moderator_claims_a_batch_on_the_command_line(saypro, live_server):
+    kr = DictKeyring()
+    keyring.set_keyring(kr)
+    try:
+        key = site.create_integration(live_server.db, f"site-{uuid.uuid4().hex[:8]}", datetime.now(UTC))
+        submitted = (datetime.now(UTC) - timedelta(hours=1)).isoformat()
+        ads = [{"external_id": f"C-{n}", "version": 1, "title": f"Couch {n}", "description": "Three-seater.",
+                "price": "1500", "category": "For Sale", "ad_type": "Offer", "advertiser_id": f"U{n}",
+                "advertiser_name": "Bongani Dube", "submitted_at": submitted} for n in range(3)]
+        posted = httpx.post(f"{live_server.api}/ads", json={"ads": ads}, headers={"Authorization": f"Bearer {key}"})
+        assert posted.status_code == 200 and posted.json()["created"] == 3
+        code, _, err = saypro("m", "ads", "claim", "--count", "2")
+        assert code == 1 and "not enrolled" in err
+        live_server.create_user("zanele", "Moderator")
+        assert saypro("m", "login", "--server", live_server.url, "--user", "zanele", "--password-stdin",
+                      password=DEFAULT_PASSWORD)[0] == 0
+        code, out, err = saypro("m", "ads", "claim", "--count", "2")
+        assert code == 0 and out.startswith("2 ad(s) claimed for you"), out + err
+        code, out, _ = saypro("m", "ads", "queue", "--mine", "--json")
+        assert len(json.loads(out)) == 2, "the claimed ads are here after the claim's sync, and they are mine"
+    finally:
+        keyring.set_keyring(fail.Keyring())
