@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what is needed and starts SayPro Desk on the local store.
 #   scripts/run.sh               start on the default data folder (or SAYPRO_DATA_DIR)
-#   scripts/run.sh --demo [N]    first fill the store with N demo inquiries (default 2000) if it has none
+#   scripts/run.sh --demo [N]    first fill the store with N demo inquiries (default 2000) and 600 demo ads if it has none
 # Any other arguments go to the `saypro` command (e.g. scripts/run.sh --data-dir /tmp/desk).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,7 +19,7 @@ while [ $# -gt 0 ]; do
 done
 if [ -n "$demo" ]; then
   if .venv/bin/saypro inquiry list --limit 1 "${args[@]}" | grep -q "^(0 of 0 shown)"; then
-    .venv/bin/saypro demo-data --inquiries "$demo" --months 12 "${args[@]}"
+    .venv/bin/saypro demo-data --inquiries "$demo" --ads 600 --months 12 "${args[@]}"
   fi
 fi
 exec .venv/bin/saypro "${args[@]}"
