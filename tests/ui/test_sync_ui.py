@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from saypro_desktop.services.inquiries import create_inquiry
 from saypro_desktop.sync.credentials import MemoryTokenStore
 from saypro_desktop.ui.conflicts_dialog import ConflictsDialog
@@ -11,6 +13,24 @@ from tests.conftest import draft
 from tests.server_fixtures import *  # noqa: F403
 from tests.server_fixtures import DEFAULT_PASSWORD
 from tests.ui.conftest import wait_idle
+
+
+@pytest.fixture(autouse=True)
+def controllers_stop_with_their_test(monkeypatch):
+    """A controller's retry or after-change timer must not fire in the next test, on a store and task runner
+    that test already closed."""
+    made: list[SyncController] = []
+    real_init = SyncController.__init__
+
+    def init(self, *args, **kwargs):
+        real_init(self, *args, **kwargs)
+        made.append(self)
+
+    monkeypatch.setattr(SyncController, "__init__", init)
+    yield
+    for controller in made:
+        controller._timer.stop()
+        controller._debounce.stop()
 
 
 def test_connect_sync_in_background_and_see_conflicts(qtbot, app, live_server):
