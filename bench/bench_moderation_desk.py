@@ -27,7 +27,7 @@ from saypro_desktop.core.moderation import AdStatus, AdType, DecisionKind, ad_ro
 from saypro_desktop.core.vocab import ClassifiedCategory
 from saypro_desktop.models import Ad, AdScore
 from saypro_desktop.services import ad_views, ads, demo_ads, moderation
-from saypro_desktop.services.ad_scoring import score_missing
+from saypro_desktop.services.ad_scoring import score_missing, warm_index
 from saypro_desktop.services.context import acting
 from saypro_desktop.services.demo_data import CITIES, FIRST, LAST, ensure_demo_staff
 from saypro_desktop.store import DataPaths, open_store
@@ -73,8 +73,14 @@ def build(root: Path, count: int) -> float:
     if todo:
         started = time.perf_counter()
         with store.session() as s:
+            known = warm_index(s)
+        built = time.perf_counter() - started
+        print(f"index of the {known:,} known ads built in {built:.1f} s ({known / built:,.0f} ads/s)")
+        started, cpu = time.perf_counter(), time.process_time()
+        with store.session() as s:
             done = score_missing(s)
         rate = done / (time.perf_counter() - started)
+        print(f"scoring by the process's CPU time: {done / (time.process_time() - cpu):,.0f} ads/s")
     store.close()
     return rate
 
@@ -88,7 +94,7 @@ def main() -> None:
     started = time.perf_counter()
     rate = build(root, args.ads)
     print(f"store of {args.ads:,} pending ads ready in {time.perf_counter() - started:.1f} s"
-          + (f"; scored all on arrival at {rate:,.0f} ads/s (index built, then each ad scored)" if rate == rate
+          + (f"; each ad scored against the others at {rate:,.0f} ads/s (rules, duplicates, bulk write)" if rate == rate
              else " (reused)"))
     store = open_store(DataPaths(root))
     opens = []

@@ -22,7 +22,8 @@ and goes on the site's feed (``site_feed``).
 **Checks.** An appeal is decided by someone other than the moderator of the appealed decision, and a decision
 is audited by someone other than its moderator: the server records the signed-in user as ``decided_by_id`` /
 ``auditor_id`` (roles that may import keep the one they name) and refuses the change when that is the
-decision's moderator. Only a role that may decide appeals sends an appeal with its outcome. Rows whose id the
+decision's moderator. A new appeal with its outcome set is refused to a role that may not decide appeals (as any
+new row with a field its role could not change: rules.write_refusal). Rows whose id the
 desktop derives (ads, audit rows) must carry that id.
 
 **Reports, sanctions, images.** A report raises its ad's ``report_count``; sanctions and their lifting go on the
@@ -190,9 +191,6 @@ class Moderation:
         def changed(name: str) -> bool:
             return name in values and (row is None or row[name] != values[name])
 
-        if table == "appeal" and row is None and values.get(result) is not None \
-                and not can(self.role, Permission.DECIDE_APPEALS):
-            raise Refused(f"the {self.role.value} role may not decide appeals: send the appeal without its outcome")
         if not (changed(result) or changed(reviewer)) or now_value(result) is None:
             return
         if not names_others(self.role) or now_value(reviewer) is None:

@@ -13,7 +13,7 @@ from typing import Any
 
 from saypro_desktop.core.permissions import Permission, Role, can
 from saypro_desktop.models.sync_spec import WRITE_PERMISSIONS
-from saypro_desktop.sync.protocol import APPEND_ONLY_TABLES, PERSONAL_FIELDS, SPECS
+from saypro_desktop.sync.protocol import APPEND_ONLY_TABLES, INITIAL_VALUES, PERSONAL_FIELDS, SPECS
 
 # When something happened, on append-only records: never later than the server's clock.
 EVENT_TIME_FIELDS: dict[str, str] = {n: s.event_time for n, s in SPECS.items() if s.event_time}
@@ -52,7 +52,17 @@ def write_refusal(role: Role, table: str, fields: dict[str, Any], *, is_new: boo
     if deleting and not _any(role, spec.delete):
         return f"the {label} role may not delete {table} rows" if spec.delete else f"{table} rows are never deleted"
     if is_new:
-        return None if _any(role, spec.insert) else f"the {label} role may not add {table} rows"
+        if not _any(role, spec.insert):
+            return f"the {label} role may not add {table} rows"
+        # A new row may not carry what the role could not set by an update (an appeal already decided).
+        initial = INITIAL_VALUES.get(table, {})
+        for name in sorted(set(fields) & set(spec.field_permissions)):
+            value = fields[name]
+            if value in (None, "", [], {}, False) or value == initial[name]:
+                continue
+            if not _any(role, spec.field_permissions[name]):
+                return f"the {label} role may not set {table}.{name}: send the new row without it"
+        return None
     if spec.append_only:
         if set(fields) <= {"deleted"}:
             return None  # undone (deleting was judged above), or nothing asked

@@ -138,6 +138,11 @@ def _known_ads(session: Session, policy: Policy) -> Scorer:
         return index.scorer
 
 
+def warm_index(session: Session) -> int:
+    """Build the index of known ads (or bring it up to date) before it is needed; returns how many it knows."""
+    return len(_known_ads(session, current_policy(session)))
+
+
 def forget_index(session: Session) -> None:
     """Build the index again at the next use (after a restore, or when ads were removed)."""
     with _INDEX_LOCK:

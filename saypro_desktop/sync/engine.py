@@ -47,6 +47,7 @@ ENROLLED = SYNC_ENROLLED
 LOW_WATER = 50  # lease more numbers when fewer than this remain for a month
 MAX_REPAIRS_PER_RUN = 500  # rows a restored server lost, sent again ahead of a change that needs them
 CLAIM_BLOCKS = 100  # the newest blocks reported to the server at each sync
+SCORE_CHUNK = 2000  # ads scored per transaction after a pull (about a second each)
 _setting, _put = outbox.setting, outbox.put_setting
 
 
@@ -177,7 +178,11 @@ class SyncEngine:
         self.push(report)
         self.pull(report)
         # Ads that arrived are scored here, so the queue shows their flags (scores are this desktop's own).
-        report.ads_scored = self.db(score_missing)
+        # In chunks, each its own transaction: a first sync brings thousands, and the writer thread stays free
+        # for the user's own work between them.
+        while scored := self.db(lambda s: score_missing(s, limit=SCORE_CHUNK)):
+            report.ads_scored += scored
+            self.progress(f"scoring the ads that arrived: {report.ads_scored:,}")
         if self.db(lambda s: _setting(s, REPAIR)):
             self.resend_lost_rows(report)
         report.files_fetched, report.download_problems = download_missing(self.client, self.store.paths.attachments,

@@ -9,9 +9,9 @@ from ..models import SYNCED_MODELS
 from ..models.codec import ProtocolError, columns, decode, decode_fields, encode
 
 __all__ = [  # the codec is part of what both sides agree on
-    "APPEND_ONLY_TABLES", "AUTHOR_FIELDS", "CONFLICT_TEXT_FIELDS", "DEFAULT_PULL_BYTES", "LEASE_COUNT", "MAX_BATCH",
-    "MAX_BODY_BYTES", "PERSONAL_FIELDS", "PROTOCOL_VERSION", "SPECS", "ProtocolError", "columns", "decode",
-    "decode_fields", "encode",
+    "APPEND_ONLY_TABLES", "AUTHOR_FIELDS", "CONFLICT_TEXT_FIELDS", "DEFAULT_PULL_BYTES", "INITIAL_VALUES",
+    "LEASE_COUNT", "MAX_BATCH", "MAX_BODY_BYTES", "PERSONAL_FIELDS", "PROTOCOL_VERSION", "SPECS", "ProtocolError",
+    "columns", "decode", "decode_fields", "encode",
 ]
 
 PROTOCOL_VERSION = 2  # 2: device keys at sign-in; pushes name their outbox and the oldest change held
@@ -30,3 +30,14 @@ PERSONAL_FIELDS: dict[str, frozenset[str]] = {n: s.personal for n, s in SPECS.it
 # standalone desktop's history name the staff who did the work).
 AUTHOR_FIELDS: dict[str, str] = {n: s.author for n, s in SPECS.items() if s.author}
 APPEND_ONLY_TABLES = frozenset(n for n, s in SPECS.items() if s.append_only)
+
+
+def _initial(model: type, name: str) -> object:
+    default = model.__table__.columns[name].default
+    return default.arg if default is not None and default.is_scalar else None
+
+
+# What a new row may hold in a field that needs its own permission (``field_permissions``) without that
+# permission: its column's default (an inquiry is New, an ad pending). Empty values are always allowed.
+INITIAL_VALUES: dict[str, dict[str, object]] = {
+    n: {f: _initial(SYNCED_MODELS[n], f) for f in s.field_permissions} for n, s in SPECS.items() if s.field_permissions}

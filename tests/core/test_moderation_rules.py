@@ -522,3 +522,45 @@ def test_an_ad_row_naming_an_image_by_anything_but_a_hash_is_refused():
     assert "sha256" in field_problem("ad", "images", [{"sha256": "../../etc/passwd"}])
     assert "list" in field_problem("ad", "images", {"sha256": "a" * 64})
     assert field_problem("ad", "price_minor", -1) is not None
+
+
+def test_a_crowded_key_gives_only_its_newest_values_when_asked():
+    table = PackedMultimap(value_bits=28)
+    for i in range(100):
+        table.add(5, i)
+    table.add(6, 1)
+    assert sorted(table.get(5)) == list(range(100))
+    assert sorted(table.get(5, newest=10)) == list(range(90, 100))
+    assert sorted(table.get(5, newest=98)) == [0, 1, *range(4, 100)]  # two of the table's first four
+    assert table.get(6, newest=3) == [1]
+    counts: dict[int, int] = {}
+    assert sorted(table.count_values([5, 6], counts, newest=2)) == [1, 98, 99]
+
+
+def test_near_duplicates_are_found_among_thousands_of_boilerplate_ads():
+    """A text posted thousands of times fills every band bucket; a query reads only the newest ads of a crowded
+    bucket, and still finds a near copy of an ad that is not among them."""
+    scorer = Scorer(default_ruleset())
+    boiler = ("Reliable delivery across Gauteng, cash on collection, viewing by appointment, call during office "
+              "hours, serious buyers only please")
+    rng = random.Random(9)
+    for n in range(3000):
+        scorer.add_known(AdText(ad_id=f"B-{n}", title="Item for sale", description=f"{boiler} ref {rng.random()}",
+                                category="Electronics", price_minor=None, currency="ZAR",
+                                advertiser_id=f"U{n}"))
+    original = ("Canon EOS 250D camera with two lenses, a bag, a spare battery and a 64 GB card, barely used and "
+                "kept in its box since the holiday in Knysna, lens caps and strap included")
+    scorer.add_known(AdText(ad_id="A-1", title="Canon camera", description=f"{original} {boiler}",
+                            category="Electronics", price_minor=650000, currency="ZAR", advertiser_id="U-orig"))
+    for n in range(3000, 4000):
+        scorer.add_known(AdText(ad_id=f"B-{n}", title="Item for sale", description=f"{boiler} ref {rng.random()}",
+                                category="Electronics", price_minor=None, currency="ZAR", advertiser_id=f"U{n}"))
+    copy = original.replace("barely used", "hardly used")
+    result = scorer.score(AdText(ad_id="A-2", title="Canon camera", description=f"{copy} {boiler}",
+                                 category="Electronics", price_minor=640000, currency="ZAR", advertiser_id="U-copy"))
+    near = [h for h in result.hits if h.rule == "near_duplicate"]
+    assert near and "A-1" in near[0].refs
+    same = scorer.score(AdText(ad_id="A-3", title="Item for sale", description=f"{boiler} ref 0.5",
+                               category="Electronics", price_minor=None, currency="ZAR", advertiser_id="U-x"))
+    near = [h for h in same.hits if h.rule == "near_duplicate"]
+    assert near and len(near[0].refs) <= 20  # names some of the thousands, not all

@@ -136,6 +136,21 @@ def test_per_role_operations_are_refused_and_what_is_accepted_is_logged(live_ser
     assert {(x.user_id, x.device_id) for x in log} == {(agent.login["user"]["id"], agent.device_id)}
 
 
+def test_a_new_row_may_not_carry_what_its_role_could_not_change(live_server, desk):
+    """A Moderator logs inquiries and records user contacts, but does not change status or assign: a new
+    inquiry that arrives already resolved or assigned is refused, one that is New (with a contact) is not."""
+    mod, agent = desk("mo", "Moderator"), desk("anna")
+    _, resolved = mod.insert_inquiry(status="Resolved")
+    _, assigned = mod.insert_inquiry(assigned_to_id=agent.login["user"]["id"])
+    plain_id, plain = mod.insert_inquiry(acknowledged_at=inquiry_fields()["logged_at"])
+    results = mod.push(resolved, assigned, plain)["results"]
+    assert [r["status"] for r in results] == ["rejected", "rejected", "applied"]
+    assert "may not set inquiry.status" in results[0]["reason"]
+    assert "may not set inquiry.assigned_to_id" in results[1]["reason"]
+    assert _row(live_server, "inquiry", plain_id)["acknowledged_at"] is not None
+    assert _row(live_server, "inquiry", resolved["row_id"]) is None
+
+
 def test_the_server_sets_authorship_and_bounds_times(live_server, desk):
     agent, boss = desk("mallory"), desk("boss", "Supervisor")
     victim = boss.login["user"]["id"]
