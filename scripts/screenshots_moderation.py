@@ -70,6 +70,10 @@ def main() -> None:
     assert window.moderation.scores is not None
     window.moderation.tabs.setCurrentWidget(window.moderation.scores)
     shot("moderation-scores.png")
+    assert window.moderation.policy is not None
+    window.moderation.tabs.setCurrentWidget(window.moderation.policy)
+    window.moderation.policy.refresh()
+    shot("moderation-policy.png")
     (OUT / ".screenshot-ui.ini").unlink(missing_ok=True)
     app.runner.shutdown()
     store.close()

@@ -4,20 +4,37 @@ and audit a week's sample."""
 from __future__ import annotations
 
 import json
+import uuid
 from datetime import UTC, datetime, timedelta
 
+import httpx
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog
 
-from saypro_desktop.core.moderation import AdStatus, AuditVerdict, DecisionKind, SanctionKind, ad_row_id
+from saypro_desktop.core.moderation import AdStatus, AppealKind, AuditVerdict, DecisionKind, SanctionKind, ad_row_id
 from saypro_desktop.core.permissions import Role
-from saypro_desktop.models import Ad, AdDecision, ModerationAudit, Sanction
+from saypro_desktop.models import (
+    Ad,
+    AdDecision,
+    AdReport,
+    Appeal,
+    ModerationAudit,
+    ModerationPolicy,
+    Sanction,
+    StaffUser,
+)
 from saypro_desktop.services import ads, moderation
 from saypro_desktop.services.context import acting
 from saypro_desktop.services.staff import create_staff_user
+from saypro_desktop.sync.credentials import MemoryTokenStore
+from saypro_desktop.ui.app_context import SignedIn
 from saypro_desktop.ui.moderation import dialogs
 from saypro_desktop.ui.moderation.workspace import ModerationWorkspace
+from saypro_desktop.ui.sync_controller import SyncController
+from saypro_server import site
+from tests.server_fixtures import *  # noqa: F403
+from tests.server_fixtures import DEFAULT_PASSWORD
 from tests.ui.conftest import wait_idle
 
 
@@ -151,3 +168,145 @@ def test_auditing_a_sample(qtbot, app, store, clock, tmp_path, warnings_shown):
     assert verdicts == sorted([str(AuditVerdict.CORRECT), "None"])
     assert "2 drawn, 1 marked, accuracy 100.0%" in ws.audit.summary.text()
     assert warnings_shown == []
+
+
+def _moderator(store, app, clock):
+    """Work on as a Moderator (no appeals to decide, no policy to edit)."""
+    with acting(store, clock=clock) as ctx:
+        mod = create_staff_user(ctx, "mo", "Mo Moderator", Role.MODERATOR, password="Correct-horse-9")
+        ctx.session.flush()
+        app.user = SignedIn(mod.id, mod.username, mod.display_name, mod.role)
+    return mod
+
+
+def test_a_user_report_and_an_appeal_recorded_in_the_workspace(qtbot, app, store, clock, tmp_path, monkeypatch,
+                                                               warnings_shown):
+    _import(store, tmp_path, clock, [("A-1", "U1", 5, "Works perfectly, remote included."),
+                                     ("A-2", "U2", 4, "Good condition, collection only.")])
+    with acting(store, clock=clock) as ctx:
+        moderation.decide(ctx, ads.get_ad(ctx, "A-2"), DecisionKind.REJECT, ["prohibited"])
+    _moderator(store, app, clock)
+    ws = ModerationWorkspace(app)
+    qtbot.addWidget(ws)
+    ws.show()
+    ws.activated()
+    assert ws.policy is None, "the policy is edited by Supervisors and Admins"
+    view = ws.queue
+    qtbot.waitUntil(lambda: "Works perfectly" in view.pane.toPlainText(), timeout=10_000)
+
+    def exec_report(dialog):
+        dialog.reason.setCurrentText("already sold")
+        dialog.body.setPlainText("Caller says the TV went last week.")
+        return QDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(dialogs.UserReportDialog, "exec", exec_report)
+    qtbot.mouseClick(view.buttons["report"], Qt.MouseButton.LeftButton)
+    settle(qtbot, app)
+    with store.session() as s:
+        report = s.query(AdReport).one()
+        assert (report.reason, report.text) == ("already sold", "Caller says the TV went last week.")
+        assert s.get(Ad, ad_row_id("A-1", 1)).report_count == 1
+    qtbot.waitUntil(lambda: view.table.item(0, 6) is not None and view.table.item(0, 6).text() == "1")
+
+    ws.tabs.setCurrentWidget(ws.appeals)
+    appeals = ws.appeals
+    assert appeals.upheld.isHidden() and appeals.overturned.isHidden(), "a Moderator does not decide appeals"
+    answers = iter([("A-1", "Why is my ad not live?"), ("A-2", "The TV is not a prohibited item.")])
+
+    def exec_appeal(dialog):
+        ref, text = next(answers)
+        dialog.ad.setText(ref)
+        dialog.kind.setCurrentIndex(dialog.kind.findText(AppealKind.COMPLAINT.value))
+        dialog.body.setPlainText(text)
+        return QDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(dialogs.AppealDialog, "exec", exec_appeal)
+    qtbot.mouseClick(appeals.record, Qt.MouseButton.LeftButton)  # A-1 has no decision yet
+    settle(qtbot, app)
+    assert warnings_shown and "has no decision to appeal yet" in warnings_shown[-1]
+    qtbot.mouseClick(appeals.record, Qt.MouseButton.LeftButton)
+    settle(qtbot, app)
+    with store.session() as s:
+        appeal = s.query(Appeal).one()
+        assert (appeal.kind, appeal.text, appeal.ad_id) == (AppealKind.COMPLAINT, "The TV is not a prohibited item.",
+                                                           ad_row_id("A-2", 1))
+        assert s.get(StaffUser, appeal.recorded_by_id).username == "mo"
+    qtbot.waitUntil(lambda: appeals.table.rowCount() == 1)
+
+
+def test_the_policy_editor_saves_a_version_and_the_queue_is_scored_with_it(qtbot, app, store, clock, tmp_path,
+                                                                           warnings_shown):
+    _import(store, tmp_path, clock, [("A-1", "U1", 5, "A hoverboard, glows green, works well and charges fast.")])
+    ws = ModerationWorkspace(app)  # the Admin of the app fixture
+    qtbot.addWidget(ws)
+    ws.show()
+    ws.activated()
+    view = ws.queue
+    qtbot.waitUntil(lambda: len(view.rows) == 1, timeout=10_000)
+    assert "prohibited_item" not in view.rows[0].flags
+    editor = ws.policy
+    ws.tabs.setCurrentWidget(editor)
+    qtbot.waitUntil(lambda: "built-in policy" in editor.heading.text())
+    items = editor.list_edits["prohibited_items"]
+    items.setPlainText(items.toPlainText() + "\nhoverboard\n")
+    editor.weights["prohibited_item"].setValue(70)
+    # A reason with a code but no label, then a message naming an unknown placeholder: refused, nothing saved.
+    editor._add_reason("sold", "")
+    qtbot.mouseClick(editor.save_button, Qt.MouseButton.LeftButton)
+    assert "row" in editor.error.text() and "needs a code and a label" in editor.error.text()
+    editor.reasons.item(editor.reasons.rowCount() - 1, 1).setText("The item is already sold")
+    editor.templates["Reject"].setPlainText("Your ad {title} costs {price}.")
+    qtbot.mouseClick(editor.save_button, Qt.MouseButton.LeftButton)
+    settle(qtbot, app)
+    assert editor.error.text().startswith("Not saved; please correct") and "price" in editor.error.text()
+    with store.session() as s:
+        assert s.query(ModerationPolicy).count() == 0
+    editor.templates["Reject"].setPlainText("Your ad \"{title}\" was not published: {reasons}.")
+    editor.note.setText("Hoverboards catch fire")
+    qtbot.mouseClick(editor.save_button, Qt.MouseButton.LeftButton)
+    settle(qtbot, app)
+    with store.session() as s:
+        saved = s.query(ModerationPolicy).one()
+        assert saved.version == 1 and "hoverboard" in saved.rules["prohibited_items"]
+        assert saved.rules["weights"]["prohibited_item"] == 70 and saved.note == "Hoverboards catch fire"
+        assert saved.reasons["sold"] == "The item is already sold" and "scam" in saved.reasons
+    qtbot.waitUntil(lambda: "Version 1, saved" in editor.heading.text())
+    qtbot.waitUntil(lambda: view.rows and "prohibited_item" in view.rows[0].flags, timeout=10_000)
+    assert view.rows[0].risk >= 70
+    assert warnings_shown == []
+
+
+def test_claiming_a_batch_through_the_real_server(qtbot, app, live_server, warnings_shown):
+    """The site posts 25 ads; the moderator's desktop connects, claims 20, and works them as "My claims"."""
+    key = site.create_integration(live_server.db, f"site-{uuid.uuid4().hex[:8]}", datetime.now(UTC))
+    submitted = (datetime.now(UTC) - timedelta(hours=2)).isoformat()
+    posted = httpx.post(f"{live_server.api}/ads", headers={"Authorization": f"Bearer {key}"}, json={"ads": [
+        {"external_id": f"C-{n}", "version": 1, "title": f"Three-seater couch {n}", "description": "Grey fabric.",
+         "price": "1500", "category": "For Sale", "ad_type": "Offer", "advertiser_id": f"U{n}",
+         "advertiser_name": "Bongani Dube", "submitted_at": submitted} for n in range(25)]})
+    assert posted.status_code == 200
+    live_server.create_user("zanele", "Moderator")
+    controller = SyncController(app, MemoryTokenStore())
+    try:
+        controller.start()
+        ws = ModerationWorkspace(app)
+        qtbot.addWidget(ws)
+        ws.queue.set_sync(controller)
+        ws.show()
+        ws.activated()
+        ws.queue.claim()  # not connected yet: says what to do, claims nothing
+        assert "needs the server" in ws.queue.claim_note.text()
+        with qtbot.waitSignal(controller.finished, timeout=30_000):
+            controller.sign_in(live_server.url, "zanele", DEFAULT_PASSWORD, lambda _: None, warnings_shown.append)
+        settle(qtbot, app)
+        with qtbot.waitSignal(controller.finished, timeout=30_000):
+            qtbot.mouseClick(ws.queue.claim_button, Qt.MouseButton.LeftButton)
+        assert ws.queue.claim_note.text().startswith("20 ad(s) claimed for you until ")
+        assert ws.queue.mine.isChecked()
+        settle(qtbot, app)
+        qtbot.waitUntil(lambda: len(ws.queue.rows) == 20, timeout=10_000)
+        ws.queue.mine.setChecked(False)
+        qtbot.waitUntil(lambda: len(ws.queue.rows) == 25, timeout=10_000)
+        assert warnings_shown == []
+    finally:
+        controller.stop()

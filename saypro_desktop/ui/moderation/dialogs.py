@@ -1,4 +1,5 @@
-"""The dialogs of moderation: reasons and a message for a decision, and a sanction of an advertiser."""
+"""The dialogs of moderation: reasons and a message for a decision, a sanction of an advertiser, and what
+reached the office another way (a user's report of an ad, an appeal or complaint against a decision)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFormLayout,
     QLabel,
+    QLineEdit,
     QListWidget,
     QListWidgetItem,
     QPlainTextEdit,
@@ -20,7 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...core.moderation import SanctionKind
+from ...core.moderation import AppealKind, SanctionKind
 
 
 class ReasonDialog(QDialog):
@@ -113,3 +115,89 @@ class SanctionDialog(ReasonDialog):
             return None
         day = self.until.date().toPython()
         return datetime.combine(day + timedelta(days=1), time(0), self.tz)
+
+
+# What users report most (the site's report form offers the same); free text is allowed too.
+REPORT_REASONS = ("scam", "offensive", "prohibited item", "already sold", "wrong category", "duplicate", "other")
+
+
+class _TextDialog(QDialog):
+    """A form with a required text; subclasses add their fields above it."""
+
+    def __init__(self, title: str, text_label: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self.form = QFormLayout()
+        self.body = QPlainTextEdit()
+        self.body.setAccessibleName(text_label.rstrip(":"))
+        self.error = QLabel()
+        self.error.setObjectName("formError")
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self._accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(self.form)
+        layout.addWidget(QLabel(text_label))
+        layout.addWidget(self.body)
+        layout.addWidget(self.error)
+        layout.addWidget(buttons)
+
+    def text(self) -> str:
+        return self.body.toPlainText().strip()
+
+    def _problem(self) -> str | None:
+        return None
+
+    def _accept(self) -> None:
+        problem = self._problem()
+        if problem:
+            self.error.setText(problem)
+            return
+        self.accept()
+
+
+class UserReportDialog(_TextDialog):
+    """A user's report of an ad that came by phone or email: it joins the queue like the site's reports."""
+
+    def __init__(self, ad: str, parent: QWidget | None = None) -> None:
+        super().__init__(f"User report of ad {ad}", "What the user said (optional):", parent)
+        self.reason = QComboBox()
+        self.reason.setEditable(True)
+        self.reason.setAccessibleName("Reason reported")
+        self.reason.addItems(REPORT_REASONS)
+        self.form.addRow("Reason reported:", self.reason)
+        self.reason.setFocus()
+
+    def chosen_reason(self) -> str:
+        return self.reason.currentText().strip()
+
+    def _problem(self) -> str | None:
+        return None if self.chosen_reason() else "Say what the user reported (e.g. scam, offensive, already sold)."
+
+
+class AppealDialog(_TextDialog):
+    """An advertiser's appeal, or a user's complaint, against the decision on an ad."""
+
+    def __init__(self, parent: QWidget | None = None, ad: str = "") -> None:
+        super().__init__("Record an appeal or complaint", "What the advertiser or user says:", parent)
+        self.ad = QLineEdit(ad)
+        self.ad.setAccessibleName("Ad")
+        self.ad.setPlaceholderText("the site's ad id, e.g. A-10442 (or 'A-10442 v2')")
+        self.kind = QComboBox()
+        self.kind.setAccessibleName("Kind")
+        for kind in AppealKind:
+            self.kind.addItem(kind.value, kind)
+        self.form.addRow("Ad:", self.ad)
+        self.form.addRow("Kind:", self.kind)
+        (self.body if ad else self.ad).setFocus()
+
+    def ad_ref(self) -> str:
+        return self.ad.text().strip()
+
+    def chosen_kind(self) -> AppealKind:
+        return AppealKind(self.kind.currentData())
+
+    def _problem(self) -> str | None:
+        if not self.ad_ref():
+            return "Give the ad the appeal is about (the site's ad id, e.g. A-10442)."
+        return None if self.text() else "Write what the appeal or complaint says."

@@ -2,10 +2,14 @@
 
 Keys (while the queue has focus): A approve, R reject, C ask for changes, E escalate, S sanction the advertiser,
 J / K next and previous ad, Ctrl+Z undo the last decision while it has not synced. Several selected rows are
-decided together (approve or reject with one set of reasons)."""
+decided together (approve or reject with one set of reasons). Online, "Claim 20" reserves a batch on the server
+so that no other moderator works it; "My claims" shows it (offline too)."""
 
 from __future__ import annotations
 
+import contextlib
+import uuid
+from datetime import datetime
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -33,7 +37,10 @@ from ...services.ad_scoring import score_missing
 from ..app_context import AppContext
 from ..theme import BAD
 from .ad_pane import AdPane
-from .dialogs import ReasonDialog, SanctionDialog
+from .dialogs import ReasonDialog, SanctionDialog, UserReportDialog
+
+CLAIM_COUNT = 20
+SCORE_CHUNK = 2000  # ads scored per write (about a second)
 
 COLUMNS = ["Waiting", "Risk", "Ad", "Category", "Title", "Flags", "Reports"]
 
@@ -55,16 +62,28 @@ class QueueView(QWidget):
                 self.category.addItem(c.value, c.value)
         self.reported = QCheckBox("Reported by users")
         self.risky = QCheckBox("Risk 50 and over")
+        self.mine = QCheckBox("My claims")
+        self.mine.setToolTip("Only the ads claimed for you on the server (your batch, to work offline too)")
+        self.claim_button = QPushButton(f"Claim {CLAIM_COUNT}")
+        self.claim_button.setToolTip(f"Reserve the next {CLAIM_COUNT} ads on the server for you, so that no other "
+                                     "moderator spends time on them (needs the server; the claim expires)")
+        self.claim_button.clicked.connect(self.claim)
+        self._scored = 0  # ads scored so far by the chunks under way
+        self.sync: Any = None  # the sync controller, once the main window has one (set_sync)
+        self.claim_note = QLabel()
+        self.claim_note.setWordWrap(True)
+        self.claim_note.hide()
         for w in (self.category,):
             w.currentIndexChanged.connect(lambda _: self.refresh())
-        for box in (self.reported, self.risky):
+        for box in (self.reported, self.risky, self.mine):
             box.toggled.connect(lambda _: self.refresh())
         self.count = QLabel()
         filters = QHBoxLayout()
-        for w in (self.category, self.reported, self.risky):
+        for w in (self.category, self.reported, self.risky, self.mine):
             filters.addWidget(w)
         filters.addStretch(1)
         filters.addWidget(self.count)
+        filters.addWidget(self.claim_button)
 
         self.table = QTableWidget(0, len(COLUMNS))
         self.table.setAccessibleName("Review queue")
@@ -89,9 +108,10 @@ class QueueView(QWidget):
         bar = QHBoxLayout()
         for key, label, tip in (("approve", "&Approve", "A"), ("reject", "&Reject…", "R"),
                                 ("changes", "Ask for &changes…", "C"), ("escalate", "&Escalate", "E"),
-                                ("sanction", "&Sanction…", "S"), ("undo", "&Undo", "Ctrl+Z")):
+                                ("sanction", "Sa&nction…", "S"), ("report", "User report…", "none"),
+                                ("undo", "&Undo", "Ctrl+Z")):
             b = QPushButton(label)
-            b.setToolTip(f"{label.replace('&', '').rstrip('…')} ({tip})")
+            b.setToolTip(f"{label.replace('&', '').rstrip('…')}" + (f" ({tip})" if tip != "none" else ""))
             b.setAccessibleName(label.replace("&", "").rstrip("…"))
             bar.addWidget(b)
             self.buttons[key] = b
@@ -101,6 +121,8 @@ class QueueView(QWidget):
         self.buttons["changes"].clicked.connect(lambda: self.decide(DecisionKind.REQUEST_CHANGES))
         self.buttons["escalate"].clicked.connect(lambda: self.decide(DecisionKind.ESCALATE))
         self.buttons["sanction"].clicked.connect(self.sanction)
+        self.buttons["report"].clicked.connect(self.user_report)
+        self.buttons["report"].setToolTip("Record a user's report of this ad that came by phone or email")
         self.buttons["undo"].clicked.connect(self.undo)
         for keys, slot in ((["A"], lambda: self.decide(DecisionKind.APPROVE)),
                            (["R"], lambda: self.decide(DecisionKind.REJECT)),
@@ -119,6 +141,7 @@ class QueueView(QWidget):
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(0, 0, 0, 0)
         left_layout.addLayout(filters)
+        left_layout.addWidget(self.claim_note)
         left_layout.addWidget(self.table)
         right = QWidget()
         right_layout = QVBoxLayout(right)
@@ -136,13 +159,28 @@ class QueueView(QWidget):
 
     # reading -----------------------------------------------------------------------------------------------
     def score_then_refresh(self) -> None:
-        """Score the ads that arrived since (a write), then read the queue."""
-        self.app.write(lambda ctx: score_missing(ctx) and [], "ad_score", lambda _: self.refresh(),
-                       self._failed)
+        """Score the ads that arrived since, or all of them after a policy edit, then read the queue. In chunks,
+        each its own write, so that the user's own writes are not held up behind 50,000 ads."""
+        def chunk(ctx: Any) -> tuple[list[str], int]:
+            return [], score_missing(ctx, limit=SCORE_CHUNK)
+
+        def done(scored: int) -> None:
+            if scored == SCORE_CHUNK:
+                self._note(f"Scoring the ads with the policy in force… ({self._scored + scored:,} so far)")
+                self._scored += scored
+                self.app.write(chunk, "ad_score", done, self._failed)
+            else:
+                if self._scored:
+                    self._note("")
+                self._scored = 0
+                self.refresh()
+
+        self.app.write(chunk, "ad_score", done, self._failed)
 
     def refresh(self) -> None:
         flt = ads.QueueFilter(category=self.category.currentData(), reported_only=self.reported.isChecked(),
-                              min_risk=50 if self.risky.isChecked() else None, limit=500)
+                              min_risk=50 if self.risky.isChecked() else None, mine_only=self.mine.isChecked(),
+                              limit=500)
         keep = self._wanted or self.current_id()
         self.app.read(lambda ctx: ad_views.queue_rows(ctx, flt), lambda rows: self._show_rows(rows, keep),
                       self._failed)
@@ -200,7 +238,7 @@ class QueueView(QWidget):
         some = bool(self.selected_ids())
         for key in ("approve", "reject"):
             self.buttons[key].setEnabled(some)
-        for key in ("changes", "escalate", "sanction"):
+        for key in ("changes", "escalate", "sanction", "report"):
             self.buttons[key].setEnabled(one)
         self.buttons["undo"].setEnabled(bool(self.pane.detail and self.pane.detail.can_undo) or bool(self._last))
 
@@ -283,6 +321,57 @@ class QueueView(QWidget):
             return [detail.id]
 
         self.app.write(work, "sanction", lambda _: self._selection_changed(), self._failed)
+
+    def user_report(self) -> None:
+        detail = self.pane.detail
+        if detail is None:
+            return
+        dialog = UserReportDialog(detail.display, self)
+        if dialog.exec() != UserReportDialog.DialogCode.Accepted:
+            return
+        reason, text = dialog.chosen_reason(), dialog.text()
+
+        def work(ctx: Any) -> list[str]:
+            moderation.record_report(ctx, ads.get_ad(ctx, detail.id), reason, text)
+            return [detail.id]
+
+        self._wanted = detail.id
+        self.app.write(work, "ad", lambda _: self.refresh(), self._failed)
+
+    # claiming (online) ---------------------------------------------------------------------------------------
+    def set_sync(self, sync: Any) -> None:
+        """The main window's sync controller: claims go to the server through it."""
+        self.sync = sync
+
+    def claim(self) -> None:
+        if self.sync is None or not self.sync.status.enrolled:
+            self._note("Claiming needs the server: File → Connect to server. Offline, work the queue as it is.")
+            return
+        self.claim_button.setEnabled(False)
+        self._note("Claiming…")
+        self.sync.with_client(lambda client: client.claim_ads(CLAIM_COUNT, str(uuid.uuid4())), self._claimed,
+                              self._claim_failed)
+
+    def _note(self, text: str) -> None:
+        self.claim_note.setText(text)
+        self.claim_note.setVisible(bool(text))
+
+    def _claimed(self, answer: dict[str, Any]) -> None:
+        self.claim_button.setEnabled(True)
+        n = len(answer.get("ad_ids", []))
+        until = ""
+        with contextlib.suppress(KeyError, TypeError, ValueError):
+            tz = self.app.settings.calendar().tz
+            until = f" until {datetime.fromisoformat(answer['expires_at']).astimezone(tz):%H:%M}"
+        self._note(f"{n} ad(s) claimed for you{until}; they arrive with this sync" if n else
+                   "Nothing to claim: every waiting ad is decided or claimed by someone else")
+        if n:
+            self.mine.setChecked(True)
+            self.sync.sync_now()  # the claims come down with the pull; the queue reads again after it
+
+    def _claim_failed(self, exc: Exception) -> None:
+        self.claim_button.setEnabled(True)
+        self._note(f"The claim did not go through ({exc}). Work the ads you hold, or claim again online.")
 
     def _failed(self, exc: Exception) -> None:
         QMessageBox.warning(self, "Not done", str(exc))

@@ -24,9 +24,11 @@ from PySide6.QtWidgets import (
 
 from ...core.moderation import AppealOutcome, AuditVerdict, DecisionKind
 from ...core.periods import Period
-from ...services import ad_views, moderation, moderation_audit
+from ...core.permissions import Permission
+from ...services import ad_views, ads, moderation, moderation_audit
 from ...services.moderation_kpi import moderation_figures
 from ..app_context import AppContext
+from .dialogs import AppealDialog
 
 
 def _table(columns: list[str], name: str) -> QTableWidget:
@@ -78,7 +80,14 @@ class AppealsView(_View):
         self.overturned = QPushButton("&Overturn")
         self.upheld.clicked.connect(lambda: self.decide(AppealOutcome.UPHELD))
         self.overturned.clicked.connect(lambda: self.decide(AppealOutcome.OVERTURNED))
+        self.record = QPushButton("Record an appeal…")
+        self.record.setToolTip("An appeal or a complaint against a decision that came by phone, email or inquiry")
+        self.record.clicked.connect(self.add)
+        can_decide = app.can(Permission.DECIDE_APPEALS)
+        self.upheld.setVisible(can_decide)
+        self.overturned.setVisible(can_decide)
         bar = QHBoxLayout()
+        bar.addWidget(self.record)
         bar.addWidget(QLabel("Decided by someone other than the moderator who made the decision."))
         bar.addStretch(1)
         bar.addWidget(self.upheld)
@@ -93,6 +102,17 @@ class AppealsView(_View):
     def _show(self, rows: list[ad_views.AppealRow]) -> None:
         _fill(self.table, [[f"{r.received_at:%d/%m/%Y}", r.kind, r.ad, r.decision, r.moderator, r.outcome, r.text]
                            for r in rows], [r.id for r in rows])
+
+    def add(self) -> None:
+        dialog = AppealDialog(self)
+        if dialog.exec() != AppealDialog.DialogCode.Accepted:
+            return
+        ref, kind, text = dialog.ad_ref(), dialog.chosen_kind(), dialog.text()
+
+        def work(ctx: Any) -> list[str]:
+            return [moderation.add_appeal(ctx, ads.get_ad(ctx, ref), text, kind=kind).id]
+
+        self.app.write(work, "appeal", lambda _: self.refresh(), self._failed)
 
     def decide(self, outcome: AppealOutcome) -> None:
         appeal_id = self._key(self.table)
@@ -188,7 +208,7 @@ class ConflictsView(_View):
     def __init__(self, app: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(app, parent)
         self.table = _table(["Ad", "Kept aside", "By", "Stands", "By"], "Decision conflicts")
-        self.keep = QPushButton("&Keep the standing decision")
+        self.keep = QPushButton("Keep the standing &decision")
         self.take = QPushButton("&Take the one kept aside")
         self.keep.clicked.connect(lambda: self.settle(False))
         self.take.clicked.connect(lambda: self.settle(True))
