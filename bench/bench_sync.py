@@ -48,7 +48,7 @@ from sqlalchemy import func, select
 from bench.common import OUT, generated_store
 from bench.sync_server import PASSWORD, BenchServer
 from saypro_desktop.store import DataPaths, Store, open_store
-from saypro_desktop.sync.client import CONNECTION_LIMITS, SyncError
+from saypro_desktop.sync.client import SyncError, connection_limits
 from saypro_desktop.sync.credentials import MemoryTokenStore
 from saypro_desktop.sync.engine import SyncEngine, SyncReport, enroll, make_client, pending_count
 
@@ -62,7 +62,7 @@ class MeteredTransport(httpx.BaseTransport):
     from sending the request to the last byte of the response."""
 
     def __init__(self, inner: httpx.BaseTransport | None = None) -> None:
-        self.inner = inner or httpx.HTTPTransport(limits=CONNECTION_LIMITS)  # as SyncClient's own
+        self.inner = inner or httpx.HTTPTransport(limits=connection_limits())  # as SyncClient's own
         self.records: list[dict[str, Any]] = []
         self.lock = threading.Lock()
 

@@ -41,3 +41,13 @@ def resource_path(*parts: str | Path) -> Path:
     if not path.exists():
         raise FileNotFoundError(f"{path} is missing from the resources folder")
     return path
+
+
+def user_guide_path() -> Path | None:
+    """docs/USER_GUIDE.md: inside the bundle (build.spec copies it to ``docs/``) or in the checkout."""
+    bundle = getattr(sys, "_MEIPASS", None)
+    package = Path(__file__).resolve().parent
+    for candidate in ([Path(bundle) / "docs"] if bundle else []) + [package.parent / "docs", package / "docs"]:
+        if (candidate / "USER_GUIDE.md").is_file():
+            return candidate / "USER_GUIDE.md"
+    return None

@@ -16,9 +16,20 @@ fi
 stamp=".venv/.saypro-installed-${extras//,/-}"
 want="$(sha256sum pyproject.toml | cut -d' ' -f1)"
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
+  echo "installing SayPro Desk and the packages it needs${extras:+ (with $extras)} into .venv:" \
+       "PySide6, SQLAlchemy, ReportLab... About a minute the first time, seconds after that." >&2
   .venv/bin/python -m pip install --quiet --upgrade pip
   spec="."
   [ -n "$extras" ] && spec=".[$extras]"
-  .venv/bin/python -m pip install --quiet -e "$spec"
+  # pip's own output is a screenful per package; name each package on one line as it comes instead (pip's
+  # warnings and errors, on stderr, still show).
+  .venv/bin/python -m pip install --disable-pip-version-check -e "$spec" | awk '
+    function show(name) { sub(/[<>=!~;[(].*/, "", name); printf " %s", name; open_line = 1; fflush() }
+    function end_line() { if (open_line) printf "\n"; open_line = 0; fflush() }
+    /^Collecting / { show($2) }
+    /^Processing .*\.whl/ { n = split($2, part, "/"); name = part[n]; sub(/-[0-9].*/, "", name); show(name) }
+    /^Building wheels for collected/ { end_line() }
+    /^Successfully installed/ { count = NF - 2 }
+    END { end_line(); print (count ? count " packages installed" : "nothing new to install") }' >&2
   echo "$want" > "$stamp"
 fi

@@ -40,6 +40,17 @@ def _require_aware(moment: datetime, name: str) -> datetime:
     return moment.astimezone(UTC)
 
 
+def _known_country(code: str) -> bool:
+    """Whether the holidays library has ``code`` (ZA, ZAF, SouthAfrica...), from its registry of names: the
+    country itself is then loaded on the first holiday looked up. Building one imports every country the
+    library has (0.1-0.15 s), which a window that only wants the time zone should not wait for."""
+    try:
+        from holidays.registry import COUNTRIES
+    except ImportError:  # a holidays without the registry: let country_holidays() decide
+        return False
+    return any(code in names for names in COUNTRIES.values())
+
+
 class BusinessCalendar:
     """Opening hours per weekday in one time zone, with a country's public holidays.
 
@@ -84,7 +95,7 @@ class BusinessCalendar:
 
         self._country = holiday_country
         self._subdivision = holiday_subdivision
-        if holiday_country is not None:
+        if holiday_country is not None and not (holiday_subdivision is None and _known_country(holiday_country)):
             try:  # fail now, not on the first lookup, for an unknown country or subdivision
                 holidays.country_holidays(holiday_country, subdiv=holiday_subdivision, years=[])
             except NotImplementedError as exc:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
 from typing import Any
 
 from .office_settings import KpiTargets
@@ -17,11 +18,15 @@ class KpiDataset:
     logged: int = 0
     open: int = 0
     resolved: int = 0
+    # Cancelled inquiries (spam, duplicates, tests) are left out of every other figure, counted here by reason.
+    cancelled: int = 0
+    cancelled_by_reason: dict[str, int] = field(default_factory=dict)
     by_status: dict[str, int] = field(default_factory=dict)
     ack_within_target_pct: float | None = None
     ack_measured: int = 0
-    avg_first_response_minutes: float | None = None
-    median_first_response_minutes: float | None = None
+    # In business time (the office calendar's opening hours), as the 1-business-hour acknowledgement target.
+    avg_first_response_business_minutes: float | None = None
+    median_first_response_business_minutes: float | None = None
     resolved_within_24h_pct: float | None = None
     resolved_within_48h_pct: float | None = None
     high_priority_within_24h_pct: float | None = None
@@ -69,7 +74,32 @@ class KpiCheck:
 
 
 def pct(part: int, whole: int) -> float | None:
-    return None if whole == 0 else round(100.0 * part / whole, 2)
+    """``part`` as a percentage of ``whole``, unrounded: only the display rounds, once (see ``shown``)."""
+    return None if whole == 0 else 100.0 * part / whole
+
+
+# Decimal places a figure is shown with, by unit.
+DIGITS = {"%": 1, "/5": 2}
+
+
+def shown(value: float, digits: int, target: float | None = None, higher_is_better: bool = True) -> Decimal:
+    """``value`` rounded once, half up, to ``digits`` places for display.
+
+    Verdicts are decided on the unrounded value (``KpiCheck.met``); the display must never contradict them. A
+    value that misses its target but would round onto or past it (a CSAT of 4.495 against 4.5, 94.96% against
+    95%) is rounded toward the side it is on instead: 4.49, 94.9%. So a printed figure never reads as the
+    target beside "missed".
+    """
+    step = Decimal(1).scaleb(-digits)
+    exact = Decimal(repr(float(value)))  # the float's shortest spelling: 93.55 is 93.55, not 93.549999...
+    out = exact.quantize(step, rounding=ROUND_HALF_UP)
+    if target is not None:
+        goal = Decimal(repr(float(target)))
+        if higher_is_better and exact < goal <= out:
+            out = exact.quantize(step, rounding=ROUND_FLOOR)
+        elif not higher_is_better and out <= goal < exact:
+            out = exact.quantize(step, rounding=ROUND_CEILING)
+    return out
 
 
 def against_targets(data: KpiDataset, targets: KpiTargets) -> list[KpiCheck]:

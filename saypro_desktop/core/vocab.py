@@ -69,6 +69,17 @@ class Status(_Vocab):
     RESOLVED = "Resolved"
     CLOSED = "Closed"
     REOPENED = "Reopened"
+    # Set aside (spam, a duplicate, a test): not an inquiry to answer; the KPIs leave it out (with CancelReason).
+    CANCELLED = "Cancelled"
+
+
+class CancelReason(_Vocab):
+    """cancel reason"""
+
+    SPAM = "Spam"
+    DUPLICATE = "Duplicate"
+    TEST = "Test"
+    OTHER = "Other"
 
 
 class Confirmation(_Vocab):

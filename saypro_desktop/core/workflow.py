@@ -2,6 +2,8 @@
 
 New -> In Progress -> Escalated / Resolved -> Closed, with Reopened from Resolved or Closed.
 New may go straight to Resolved (answered on first contact) or Escalated.
+Any open inquiry may be Cancelled (set aside as spam, a duplicate or a test, with a reason); a cancelled one
+can only be taken back into work (In Progress), which clears the reason.
 """
 
 from __future__ import annotations
@@ -11,12 +13,13 @@ import re
 from .vocab import Category, Priority, Status
 
 TRANSITIONS: dict[Status, frozenset[Status]] = {
-    Status.NEW: frozenset({Status.IN_PROGRESS, Status.ESCALATED, Status.RESOLVED}),
-    Status.IN_PROGRESS: frozenset({Status.ESCALATED, Status.RESOLVED}),
-    Status.ESCALATED: frozenset({Status.IN_PROGRESS, Status.RESOLVED}),
+    Status.NEW: frozenset({Status.IN_PROGRESS, Status.ESCALATED, Status.RESOLVED, Status.CANCELLED}),
+    Status.IN_PROGRESS: frozenset({Status.ESCALATED, Status.RESOLVED, Status.CANCELLED}),
+    Status.ESCALATED: frozenset({Status.IN_PROGRESS, Status.RESOLVED, Status.CANCELLED}),
     Status.RESOLVED: frozenset({Status.CLOSED, Status.REOPENED}),
     Status.CLOSED: frozenset({Status.REOPENED}),
-    Status.REOPENED: frozenset({Status.IN_PROGRESS, Status.ESCALATED, Status.RESOLVED}),
+    Status.REOPENED: frozenset({Status.IN_PROGRESS, Status.ESCALATED, Status.RESOLVED, Status.CANCELLED}),
+    Status.CANCELLED: frozenset({Status.IN_PROGRESS}),
 }
 
 OPEN_STATUSES = frozenset({Status.NEW, Status.IN_PROGRESS, Status.ESCALATED, Status.REOPENED})

@@ -83,6 +83,7 @@ class InquirySheet:
     in_quarterly_file: bool = False
     classified_category: str | None = None
     linked_ids: list[str] = field(default_factory=list)
+    cancelled: str = ""  # status Cancelled: "Spam", "Duplicate of SCMR-...", with when
 
     @property
     def resolution_hours(self) -> float | None:
@@ -129,17 +130,26 @@ def _title(sheet: InquirySheet) -> Table:
         ("RIGHTPADDING", (0, 0), (-1, -1), 0), ("BOTTOMPADDING", (0, 0), (-1, -1), 6)])
 
 
-def _steps(sheet: InquirySheet, tz: tzinfo) -> Flowable:
+def _steps_line(sheet: InquirySheet) -> str:
+    """The "Action steps taken" field: how many, and that the table below lists them (none: said in the field)."""
+    n = len(sheet.steps)
+    if not n:
+        return "No action steps recorded."
+    return f"{n} step{'s' if n > 1 else ''}, oldest first:"
+
+
+def _steps(sheet: InquirySheet, tz: tzinfo) -> list[Flowable]:
+    """The timeline's table below the field; nothing when there is no step (the field says so)."""
     s = styles()
     if not sheet.steps:
-        return Text("No action steps recorded.", s.cell)
+        return []
     rows = [[Text(h, s.compact_head) for h in ("Date and time", "By", "Kind", "Action taken")]]
     rows += [[Text(t, s.compact) for t in (local_time(st.at, tz), st.author or "—", st.kind, st.text)]
              for st in sheet.steps]
     widths = [27 * mm, 30 * mm, 28 * mm]
     steps = grid_table(rows, [*widths, FRAME_WIDTH - sum(widths)])
     steps.splitInRow = 1  # one very long step still flows onto the next page
-    return steps
+    return [steps]
 
 
 def _sections(sheet: InquirySheet, tz: tzinfo) -> list[Flowable]:
@@ -190,9 +200,9 @@ def _sections(sheet: InquirySheet, tz: tzinfo) -> list[Flowable]:
             ("Assigned to", sheet.assigned_to or "Not assigned"),
             ("Date assigned", local_time(sheet.assigned_at, tz) or "—"),
             ("Acknowledged to the user", local_time(sheet.acknowledged_at, tz) or "Not yet"),
-            ("Action steps taken", f"{len(sheet.steps)} step(s), oldest first:"),
+            ("Action steps taken", _steps_line(sheet)),
         ]),
-        _steps(sheet, tz),
+        *_steps(sheet, tz),
         _fields([
             ("Resolution provided", sheet.resolution or "—"),
             ("Date resolved", local_time(sheet.resolved_at, tz) or "Not resolved"),
@@ -204,6 +214,7 @@ def _sections(sheet: InquirySheet, tz: tzinfo) -> list[Flowable]:
         section_bar("Section 5: Status and Review"),
         _fields([
             ("Current status", checkboxes([st.value for st in Status], [sheet.status])),
+            *([("Cancelled as", sheet.cancelled)] if sheet.cancelled else []),
             ("Escalation to higher-tier support required", yes_no(sheet.escalated)),
             ("If yes, tier level", checkboxes([t.value for t in EscalationTier], [sheet.escalation_tier],
                                               columns=1, labels=tiers)),

@@ -72,7 +72,8 @@ def _checks_by_month(report: QuarterlyReport, first_header: str,
         row = cells([first.label, fmt_target(first.target, first.unit, first.higher_is_better)])
         for col, checks in enumerate(all_checks, 2):
             c = checks[k]
-            row.append([*cells([fmt_value(c.value, c.unit)]), verdict_paragraph(c.met, verdict(c.met))])
+            value = fmt_value(c.value, c.unit, c.target, c.higher_is_better)
+            row.append([*cells([value]), verdict_paragraph(c.met, verdict(c.met))])
             extra += verdict_style(len(rows), col, c.met)
         rows.append(row)
     return rows, extra
@@ -90,8 +91,8 @@ def _kpi_table(report: QuarterlyReport) -> Table:
 
 VOLUME_ROWS = (("Inquiries logged", "logged", ""), ("Resolved or closed", "resolved", ""),
                ("Still open", "open", ""), ("Escalated", "escalated", ""), ("Reopened", "reopened", ""),
-               ("Average first response", "avg_first_response_minutes", "min"),
-               ("Median first response", "median_first_response_minutes", "min"),
+               ("Average first response (business time)", "avg_first_response_business_minutes", "min"),
+               ("Median first response (business time)", "median_first_response_business_minutes", "min"),
                ("Feedback responses", "csat_responses", ""))
 
 

@@ -10,7 +10,7 @@ import csv
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +20,7 @@ from ..core import sla
 from ..core.inquiry_ids import InquiryId, month_key_of
 from ..core.permissions import Permission, Role
 from ..core.validation import InquiryDraft, check_rating, normalise_draft, status_requirements
-from ..core.vocab import ActionKind, Confirmation, EscalationTier, Quarter, Status
+from ..core.vocab import ActionKind, CancelReason, Confirmation, EscalationTier, Quarter, Status
 from ..core.workflow import suggest_priority
 from ..models import ActionStep, Inquiry, InquiryLink, StaffUser
 from .context import ServiceContext
@@ -36,8 +36,17 @@ COLUMNS = [
     "Resolution Provided", "Resolved At", "First Contact Resolution", "User Confirmation", "Status", "Escalated",
     "Escalation Tier", "Escalation Reason", "Escalated At", "Auto Escalated", "Reopen Count", "Closed At",
     "Feedback Rating", "Feedback Comment", "In Monthly Report", "In Quarterly File", "Quarter",
-    "Classified Category", "Linked Inquiry IDs",
+    "Classified Category", "Linked Inquiry IDs", "Cancel Reason", "Cancelled At", "Duplicate Of",
 ]
+
+# How far ahead of this machine's clock an imported moment may lie (another machine's clock running fast).
+CLOCK_SKEW = timedelta(minutes=5)
+# Moments of an inquiry that cannot come before it was logged (column, what it is in words).
+_AFTER_LOGGED = (("Assigned At", "assigned"), ("Acknowledged At", "acknowledged"), ("Resolved At", "resolved"),
+                 ("Escalated At", "escalated"), ("Closed At", "closed"), ("Cancelled At", "cancelled"))
+# Steps that are a response to the user: the first of them is the first response (as ``add_action_step`` and the
+# KPIs count it), even when the file's Acknowledged At is later or empty.
+_RESPONSE_STEPS = frozenset({ActionKind.USER_CONTACT, ActionKind.ACKNOWLEDGEMENT})
 
 _DRAFT_COLUMNS = {
     "Subject": "subject", "Category": "category", "Mode of Inquiry": "mode", "User Type": "user_type",
@@ -77,6 +86,8 @@ def export_inquiries(ctx: ServiceContext, target: Path, month: Any = None) -> in
     inquiries.sort(key=lambda i: (i.logged_at, i.display_id))
     users = {u.id: u.username for u in ctx.session.scalars(select(StaffUser))}
     links = _links_by_inquiry(ctx, inquiries)
+    refs = {i.id: i.display_id for i in ctx.session.scalars(select(Inquiry).where(Inquiry.id.in_(
+        {i.duplicate_of_id for i in inquiries if i.duplicate_of_id})))}
     tmp = target.with_name(target.name + ".partial")
     with tmp.open("w", newline="", encoding="utf-8-sig") as fh:
         writer = csv.writer(fh)
@@ -98,6 +109,8 @@ def export_inquiries(ctx: ServiceContext, target: Path, month: Any = None) -> in
                 i.feedback_rating if i.feedback_rating is not None else "", i.feedback_comment or "",
                 _yes(i.in_monthly_report), _yes(i.in_quarterly_file), i.quarter.value,
                 i.classified_category.value if i.classified_category else "", "; ".join(links.get(i.id, [])),
+                i.cancel_reason.value if i.cancel_reason else "", _fmt_time(ctx, i.cancelled_at),
+                refs.get(i.duplicate_of_id or "", ""),
             ])
     tmp.replace(target)
     return len(inquiries)
@@ -195,7 +208,7 @@ def import_inquiries(ctx: ServiceContext, source: Path) -> ImportResult:
                 problems.append((row.line, f"Inquiry ID {ref} is already in this store"))
     known = set(seen)
     for row, item in parsed:
-        for ref in (item or {}).get("links", []):
+        for ref in [*(item or {}).get("links", []), *([item["duplicate_of"]] if item and item["duplicate_of"] else [])]:
             if ref not in known and not ctx.session.scalar(select(Inquiry.id).where(Inquiry.inquiry_ref == ref)):
                 problems.append((row.line, f"linked inquiry {ref} is neither in the file nor in this store"))
     if problems:
@@ -236,7 +249,10 @@ def _parse(ctx: ServiceContext, row: _Row) -> tuple[_Row, dict[str, Any] | None]
         "in_monthly_report": row.flag("In Monthly Report"), "in_quarterly_file": row.flag("In Quarterly File"),
         "links": [x.strip().upper() for x in row.text("Linked Inquiry IDs").split(";") if x.strip()],
         "steps": _steps(row),
+        "cancel_reason": row.vocab("Cancel Reason", CancelReason), "cancelled_at": row.time("Cancelled At"),
+        "duplicate_of": row.text("Duplicate Of").upper() or None,
     }
+    _check_timeline(row, clean.logged_at, status, item)
     for e in status_requirements(status, resolution=item["resolution"], resolved_at=item["resolved_at"],
                                  user_confirmation=item["user_confirmation"],
                                  escalation_tier=item["escalation_tier"] if status == Status.ESCALATED else None,
@@ -247,6 +263,47 @@ def _parse(ctx: ServiceContext, row: _Row) -> tuple[_Row, dict[str, Any] | None]
     if item["reopen_count"] is not None and item["reopen_count"] < 0:
         row.bad("Reopen Count cannot be negative")
     return row, (item if len(row.problems) == before else None)
+
+
+def _check_timeline(row: _Row, logged_at: datetime, status: Status, item: dict[str, Any]) -> None:
+    """Refuse what cannot have happened: a moment before the inquiry was logged or ahead of now (beyond a clock's
+    skew), a reopen count on an inquiry never resolved, a cancellation without its reason. A response step before
+    the acknowledgement is the first response."""
+    latest = row.ctx.now() + CLOCK_SKEW
+    if logged_at > latest:
+        row.bad(f"Logged At {row.text('Logged At')} is in the future; check the date (and its time zone)")
+    for col, what in _AFTER_LOGGED:
+        moment = item[col.lower().replace(" ", "_")]
+        if moment is None:
+            continue
+        if moment < logged_at:
+            row.bad(f"{col} {row.text(col)} is before the inquiry was logged ({row.text('Logged At') or 'now'}); "
+                    f"an inquiry is {what} only after it is logged")
+        elif moment > latest:
+            row.bad(f"{col} {row.text(col)} is in the future; check the date (and its time zone)")
+    for n, step in enumerate(item["steps"], 1):
+        if step["at"] < logged_at or step["at"] > latest:
+            where = "before the inquiry was logged" if step["at"] < logged_at else "in the future"
+            row.bad(f"Action Steps: step {n} ({step['kind'].value}, {step['at'].isoformat()}) is {where}")
+    responses = [s["at"] for s in item["steps"] if s["kind"] in _RESPONSE_STEPS and s["at"] >= logged_at]
+    if responses and (item["acknowledged_at"] is None or min(responses) < item["acknowledged_at"]):
+        item["acknowledged_at"] = min(responses)
+    reopened = item["reopen_count"] or 0
+    ever_resolved = (status in (Status.RESOLVED, Status.CLOSED, Status.REOPENED) or item["resolved_at"] is not None
+                     or any(s["kind"] == ActionKind.RESOLUTION for s in item["steps"]))
+    if reopened and not ever_resolved:
+        row.bad(f"Reopen Count is {reopened} but the inquiry was never resolved (status {status.value}, no "
+                "Resolved At, no Resolution step); only a resolved inquiry can be reopened")
+    if status == Status.REOPENED and not reopened:
+        row.bad("status Reopened needs a Reopen Count of at least 1")
+    if status == Status.CANCELLED and item["cancel_reason"] is None:
+        row.bad(f"status Cancelled needs a Cancel Reason: {', '.join(r.value for r in CancelReason)}")
+    if status != Status.CANCELLED and (item["cancel_reason"] or item["duplicate_of"]):
+        row.bad(f"Cancel Reason and Duplicate Of are only for a Cancelled inquiry (status is {status.value})")
+    if item["duplicate_of"] and item["cancel_reason"] != CancelReason.DUPLICATE:
+        row.bad("Duplicate Of names the inquiry kept, only for the Cancel Reason Duplicate")
+    if item["cancel_reason"] == CancelReason.DUPLICATE and not item["duplicate_of"]:
+        row.bad("Cancel Reason Duplicate needs Duplicate Of: the Inquiry ID of the inquiry kept")
 
 
 def _steps(row: _Row) -> list[dict[str, Any]]:
@@ -286,6 +343,7 @@ def _write(ctx: ServiceContext, items: list[dict[str, Any]]) -> ImportResult:
 
     by_ref: dict[str, Inquiry] = {}
     pending_links: list[tuple[Inquiry, list[str]]] = []
+    duplicates: list[tuple[Inquiry, str]] = []
     for item in items:
         d: InquiryDraft = item["draft"]
         logged_at = d.logged_at
@@ -314,7 +372,8 @@ def _write(ctx: ServiceContext, items: list[dict[str, Any]]) -> ImportResult:
             auto_escalated=item["auto_escalated"], reopen_count=item["reopen_count"], closed_at=item["closed_at"],
             feedback_rating=item["feedback_rating"], feedback_comment=item["feedback_comment"],
             in_monthly_report=item["in_monthly_report"], in_quarterly_file=item["in_quarterly_file"],
-            quarter=Quarter.of_month(logged_date.month),
+            quarter=Quarter.of_month(logged_date.month), cancel_reason=item["cancel_reason"],
+            cancelled_at=item["cancelled_at"] or (ctx.now() if item["status"] == Status.CANCELLED else None),
         )
         ctx.session.add(inquiry)
         ctx.session.flush()
@@ -323,7 +382,12 @@ def _write(ctx: ServiceContext, items: list[dict[str, Any]]) -> ImportResult:
             ctx.session.add(ActionStep(inquiry_id=inquiry.id, at=s["at"], author_id=author.id if author else None,
                                        kind=s["kind"], text=s["text"]))
         by_ref[inquiry.display_id] = inquiry
-        pending_links.append((inquiry, item["links"]))
+        pending_links.append((inquiry, [*item["links"], *([item["duplicate_of"]] if item["duplicate_of"] else [])]))
+        if item["duplicate_of"]:
+            duplicates.append((inquiry, item["duplicate_of"]))
+    for inquiry, ref in duplicates:
+        kept = by_ref.get(ref) or ctx.session.scalar(select(Inquiry).where(Inquiry.inquiry_ref == ref))
+        inquiry.duplicate_of_id = kept.id if kept else None
     linked: set[tuple[str, str]] = set()
     for inquiry, refs in pending_links:
         for ref in refs:

@@ -104,7 +104,7 @@ SELECT
   coalesce(sum(logged_date = :today AND acknowledged_at IS NOT NULL AND acknowledged_at <= ack_due_at), 0) AS ack_ok,
   coalesce(sum(logged_date = :today AND (acknowledged_at IS NOT NULL OR ack_due_at <= :now)), 0) AS ack_measured,
   coalesce(sum(status = 'Escalated'), 0) AS escalated
-FROM inquiry WHERE deleted = 0
+FROM inquiry WHERE deleted = 0 AND status <> 'Cancelled'
 """
 
 
@@ -120,7 +120,7 @@ def today_figures(ctx: ServiceContext) -> TodayFigures:
 
 _LOGGED_BY_DAY = """
 SELECT logged_date, count(*) FROM inquiry
-WHERE deleted = 0 AND logged_date BETWEEN :first AND :last GROUP BY logged_date
+WHERE deleted = 0 AND status <> 'Cancelled' AND logged_date BETWEEN :first AND :last GROUP BY logged_date
 """
 _RESOLVED_BY_DAY = """
 SELECT resolved_date, count(*), sum(resolved_at <= resolution_due_at) FROM inquiry
@@ -160,7 +160,7 @@ def month_kpis(ctx: ServiceContext) -> MonthKpis:
     ctx.require(Permission.VIEW_KPI)
     today = ctx.calendar.local_date(ctx.now())
     period = Period.month(f"{today.year}-{today.month:02d}")
-    data = kpi_dataset(ctx.session, period, ctx.now())
+    data = kpi_dataset(ctx.session, period, ctx.now(), ctx.calendar)
     return MonthKpis(period, data, against_targets(data, ctx.settings.targets))
 
 

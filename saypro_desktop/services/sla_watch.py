@@ -1,20 +1,27 @@
-"""SLA states of inquiries and the automatic escalation of standard inquiries unresolved at 48 h."""
+"""SLA states of inquiries and the automatic escalation of inquiries unresolved past their due time.
+
+The app runs ``run_auto_escalation`` at start and on a timer (on its writer thread); the command line runs it
+with ``saypro inquiry escalate-overdue``. An escalation is a level, not a count: an inquiry escalated once
+(automatically or by hand) is never escalated again by the job, and the step it writes has an id made from
+the inquiry's, so two desktops that escalate the same inquiry offline store one step after they sync."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from ..core import sla
 from ..core.business_calendar import BusinessCalendar
 from ..core.office_settings import OfficeSettings
-from ..core.vocab import EscalationTier, Priority, Status
+from ..core.vocab import EscalationTier, Status
 from ..core.workflow import DONE_STATUSES
 from ..models import Inquiry
 from .context import ServiceContext
 from .inquiries import change_status
+
+AUTOMATIC = "automatic escalation"  # the words the audit entry and the action step carry
 
 
 @dataclass(frozen=True)
@@ -43,16 +50,35 @@ def sla_view(inquiry: Inquiry, now: datetime, settings: OfficeSettings, calendar
     )
 
 
-def run_auto_escalation(ctx: ServiceContext) -> list[Inquiry]:
-    """Escalate (to Tier 2) every standard inquiry still unresolved ``auto_escalate_after_hours`` after logging."""
-    policy = ctx.settings.sla
-    cutoff = ctx.now() - timedelta(hours=policy.auto_escalate_after_hours)
-    due = ctx.session.scalars(select(Inquiry).where(
-        Inquiry.deleted.is_(False), Inquiry.priority.in_([Priority.NORMAL, Priority.LOW]),
+def overdue_for_escalation(ctx: ServiceContext) -> list[Inquiry]:
+    """Open inquiries never escalated and past their resolution due time (24 h High and Critical, 48 h Normal
+    and Low by default) or ``auto_escalate_after_hours`` after logging, whichever comes first."""
+    now = ctx.now()
+    cutoff = now - timedelta(hours=ctx.settings.sla.auto_escalate_after_hours)
+    return list(ctx.session.scalars(select(Inquiry).where(
+        Inquiry.deleted.is_(False), Inquiry.escalated.is_(False),
         Inquiry.status.in_([Status.NEW, Status.IN_PROGRESS, Status.REOPENED]),
-        Inquiry.logged_at <= cutoff).order_by(Inquiry.logged_at)).all()
-    for inquiry in due:
-        change_status(ctx, inquiry, Status.ESCALATED, tier=EscalationTier.TIER_2, automatic=True,
-                      reason=f"Unresolved {policy.auto_escalate_after_hours:g} hours after it was logged "
-                             "(automatic escalation)")
-    return list(due)
+        or_(Inquiry.resolution_due_at <= now, Inquiry.logged_at <= cutoff)).order_by(Inquiry.logged_at)))
+
+
+def run_auto_escalation(ctx: ServiceContext) -> list[Inquiry]:
+    """Escalate to Tier 2 every inquiry ``overdue_for_escalation``, as the acting user's desktop: the audit
+    entries say "automatic escalation", and so does the action step."""
+    due = overdue_for_escalation(ctx)
+    if not due:
+        return []
+    tz = ctx.calendar.tz
+    session = ctx.session
+    session.flush()  # earlier changes of this unit of work keep their own audit entries
+    session.info["audit_summary"] = AUTOMATIC
+    try:
+        for inquiry in due:
+            cutoff = inquiry.logged_at + timedelta(hours=ctx.settings.sla.auto_escalate_after_hours)
+            when = min(inquiry.resolution_due_at, cutoff).astimezone(tz).strftime("%d/%m/%Y %H:%M")
+            change_status(ctx, inquiry, Status.ESCALATED, tier=EscalationTier.TIER_2, automatic=True,
+                          reason=f"Unresolved past its due time of {when} ({inquiry.priority.value} priority; "
+                                 f"{AUTOMATIC})")
+        session.flush()
+    finally:
+        session.info.pop("audit_summary", None)
+    return due

@@ -141,6 +141,9 @@ def _audit_rows(session: Session, new: list[Synced], changes: list[tuple[Synced,
             diff[name] = [encode(hist.deleted[0] if hist.deleted else None), encode(getattr(obj, name))]
         action = "delete" if "deleted" in fields and obj.deleted else "update"
         label = getattr(obj, "display_id", None) or str(obj)
+        # A change made by a job rather than by hand says so (session.info["audit_summary"]: "automatic
+        # escalation"); the actor is still the signed-in user whose desktop ran it.
+        summary = str(label) if action == "delete" else session.info.get("audit_summary")
         rows.append(AuditEntry(at=now, actor_id=actor, entity=type(obj).__tablename__, entity_id=obj.id,
-                               action=action, summary=str(label) if action == "delete" else None, changes=diff))
+                               action=action, summary=summary, changes=diff))
     return rows

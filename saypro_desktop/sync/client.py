@@ -6,14 +6,16 @@ import json
 import logging
 from dataclasses import dataclass
 from ipaddress import ip_address
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-import httpx
 import zstandard
 
 from .. import __version__
 from .protocol import DEFAULT_PULL_BYTES, PROTOCOL_VERSION
+
+if TYPE_CHECKING:
+    import httpx  # imported where a request is made: the app starts without it (and the CLI stack it drags in)
 
 log = logging.getLogger(__name__)
 API = "/api/v1"
@@ -77,8 +79,14 @@ class Session:
 
 # Idle connections are dropped before common servers drop them (uvicorn after 5 s): reusing one the server
 # is closing at that moment fails a request for nothing.
-CONNECTION_LIMITS = httpx.Limits(keepalive_expiry=3.0)
+KEEPALIVE_EXPIRY_S = 3.0
 COMPRESS_FROM = 1024  # request bodies larger than this go zstd-compressed (the server accepts either)
+
+
+def connection_limits() -> httpx.Limits:
+    import httpx
+
+    return httpx.Limits(keepalive_expiry=KEEPALIVE_EXPIRY_S)
 
 
 class SyncClient:
@@ -92,8 +100,10 @@ class SyncClient:
         self.device_key = ""  # the secret that proves this desktop is device_id (see sync.identity)
         headers = {"X-SayPro-Protocol": str(PROTOCOL_VERSION), "X-SayPro-Schema": schema,
                    "X-SayPro-Build": __version__, "X-SayPro-Device": device_id}
+        import httpx
+
         self.http = httpx.Client(base_url=self.base + API, headers=headers, timeout=timeout, transport=transport,
-                                 verify=True, limits=CONNECTION_LIMITS)
+                                 verify=True, limits=connection_limits())
         self.bytes_sent = 0
         self.bytes_received = 0
 
@@ -102,6 +112,8 @@ class SyncClient:
 
     # plumbing ---------------------------------------------------------------------------------------------
     def _send(self, method: str, path: str, *, auth: bool = True, **kw: Any) -> httpx.Response:
+        import httpx
+
         for attempt in (1, 2):
             headers = dict(kw.pop("headers", {}) or {})
             if auth and self.access_token:

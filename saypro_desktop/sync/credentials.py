@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import threading
 from abc import ABC, abstractmethod
 
 log = logging.getLogger(__name__)
@@ -72,8 +73,44 @@ class KeyringTokenStore(TokenStore):
         return f"system keyring ({type(self.backend).__name__})"
 
 
+class SystemTokenStore(TokenStore):
+    """The OS keyring, looked for on first use: finding keyring's backend loads its plugins (0.1-0.3 s), which a
+    desk that never signs in to a server should not pay at start."""
+
+    def __init__(self) -> None:
+        self._found: TokenStore | None = None
+        self._lock = threading.Lock()
+
+    def _store(self) -> TokenStore:
+        with self._lock:  # the first use may be on a worker thread (a sync) and the GUI thread at once
+            if self._found is None:
+                self._found = _detect_token_store()
+            return self._found
+
+    @property  # type: ignore[override]
+    def persistent(self) -> bool:
+        return self._store().persistent
+
+    def get(self, key: str) -> str | None:
+        return self._store().get(key)
+
+    def set(self, key: str, secret: str) -> None:
+        self._store().set(key, secret)
+
+    def delete(self, key: str) -> None:
+        self._store().delete(key)
+
+    @property
+    def description(self) -> str:
+        return self._store().description
+
+
 def system_token_store() -> TokenStore:
-    """The OS keyring when a real backend exists, else memory with a warning."""
+    """The OS keyring when a real backend exists, else memory with a warning (both found on first use)."""
+    return SystemTokenStore()
+
+
+def _detect_token_store() -> TokenStore:
     try:
         import keyring
         from keyring.backends import fail

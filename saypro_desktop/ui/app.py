@@ -14,9 +14,9 @@ from ..app_logging import setup_logging
 from ..resources import resource_path
 from ..services.settings import load_settings
 from ..store import StoreError, open_store, resolve_data_dir
+from ..sync.credentials import system_token_store
 from .app_context import AppContext
 from .changes import ChangeBus
-from .main_window import MainWindow
 from .signin import SignInDialog, first_run_admin
 from .tasks import TaskRunner
 from .theme import apply_theme
@@ -45,17 +45,20 @@ def run(args: argparse.Namespace) -> int:
         QMessageBox.critical(None, "SayPro Desk cannot open its database",
                              f"{exc}\n\nThe log is in {log_file}.")
         return 2
-    signin = SignInDialog(store, first_run_admin(store))
+    runner, tokens = TaskRunner(), system_token_store()  # the sign-in may enrol with a server (on the pool)
+    signin = SignInDialog(store, first_run_admin(store), runner=runner, tokens=tokens)
     if args.as_user:
         signin.username.setText(args.as_user)
     if signin.exec() != SignInDialog.DialogCode.Accepted or signin.user is None:
+        runner.shutdown()
         store.close()
         return 0
     with store.session() as s:
         settings = load_settings(s)
-    runner = TaskRunner()
     app = AppContext(store, runner, ChangeBus(), signin.user, settings)
-    window = MainWindow(app, ui_state)
+    from .main_window import MainWindow  # imported after sign-in: the sign-in window shows without the workspaces
+
+    window = MainWindow(app, ui_state, tokens=tokens)
     window.show()
     code = qt.exec()
     runner.shutdown()

@@ -16,6 +16,7 @@ from PySide6.QtGui import QGuiApplication, QIcon
 from PySide6.QtWidgets import QApplication, QLabel
 
 from ..resources import APP_ICON_PNG, resource_path
+from .x11_libraries import xcb_problem
 
 
 def _needs_offscreen() -> bool:
@@ -30,6 +31,8 @@ def check_qt() -> str:
         argv = ["saypro-selftest"]
         if _needs_offscreen():
             argv += ["-platform", "offscreen"]
+        elif problem := xcb_problem():
+            raise RuntimeError(problem)  # QApplication would abort the whole self-test
         app = QApplication(argv)
     icon = QIcon(str(resource_path(APP_ICON_PNG)))
     if icon.isNull():

@@ -42,6 +42,7 @@ from ..core.sla import SlaPolicy
 from ..services.context import ServiceContext
 from ..services.settings import update_office_settings
 from .app_context import AppContext
+from .idle_lock import LOCK_MINUTES_KEY, idle_minutes
 from .theme import THEMES, apply_theme
 
 DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -289,6 +290,14 @@ class SettingsDialog(QDialog):
         self.theme.currentIndexChanged.connect(lambda _: self._apply_theme(self.theme.currentData()))
         self.theme.setToolTip("System follows the colour scheme of the operating system")
         _row(form, "T&heme", self.theme)
+        self.lock_minutes = QSpinBox()
+        self.lock_minutes.setRange(0, 480)
+        self.lock_minutes.setSuffix(" min without use")
+        self.lock_minutes.setSpecialValueText("Never")
+        self.lock_minutes.setValue(idle_minutes(self.ui_state))
+        self.lock_minutes.setToolTip("Lock SayPro Desk after this many minutes without a key or mouse press; "
+                                     "the same user's password unlocks it, or another user signs in")
+        _row(form, "&Lock after", self.lock_minutes)
         self.data_folder = QLineEdit(str(self.app.store.paths.root))
         self.data_folder.setReadOnly(True)
         self.data_folder.setAccessibleName("Data folder")
@@ -357,6 +366,7 @@ class SettingsDialog(QDialog):
 
     def accept(self) -> None:
         self.ui_state.setValue("theme", self.theme.currentData())
+        self.ui_state.setValue(LOCK_MINUTES_KEY, self.lock_minutes.value())
         if not self.editable:
             super().accept()
             return

@@ -17,14 +17,22 @@ def _pending(ctx: ServiceContext) -> int:
                               .where(ChangeLogEntry.state == "pending")) or 0
 
 
+LOCAL_ONLY = "Local only (no server)"
+
+
 class DeskStatusBar(QStatusBar):
     def __init__(self, app: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.app = app
         self.user = QLabel()
         self.show_user(app.user)
-        self.network = QLabel("Local only – not connected to a server")
+        self.network = QLabel(LOCAL_ONLY)
+        self.network.setToolTip("This desk keeps its work in its own store. File → Connect to server shares it.")
+        # Changes waiting for the server: shown once there is a server to send them to.
+        self.enrolled = False
         self.pending = QLabel("Pending changes: …")
+        self.pending.setToolTip("Changes made here that the server has not acknowledged yet")
+        self.pending.hide()
         self.last_sync = QLabel("Last sync: never")
         self.set_aside = QLabel("")  # changes from the server this desktop could not apply (kept, retried)
         self.set_aside.hide()
@@ -34,16 +42,25 @@ class DeskStatusBar(QStatusBar):
                         (self.busy, "Background work")):
             w.setAccessibleName(name)
             self.addPermanentWidget(w)
-        app.bus.changed.connect(lambda *_: self.refresh())
-        app.runner.busy_changed.connect(lambda busy: self.busy.setText("Working…" if busy else ""))
+        # Bound methods, not lambdas: Qt drops them with the status bar (a late signal never meets a deleted label).
+        app.bus.changed.connect(self._changed)
+        app.runner.busy_changed.connect(self._busy)
         self.refresh()
+
+    def _changed(self, *_: object) -> None:
+        self.refresh()
+
+    def _busy(self, busy: bool) -> None:
+        self.busy.setText("Working…" if busy else "")
 
     def show_user(self, user) -> None:
         self.user.setText(f"Signed in: {user.display_name} ({user.role.value})")
 
     def show_sync(self, status) -> None:
+        self.enrolled = status.enrolled
+        self.pending.setVisible(status.enrolled)
         if not status.enrolled:
-            self.network.setText("Local only – not connected to a server")
+            self.network.setText(LOCAL_ONLY)
         elif status.running:
             self.network.setText(status.message or "Syncing…")
         else:
@@ -60,4 +77,6 @@ class DeskStatusBar(QStatusBar):
             self.last_sync.setText(f"Last sync: {when:%d/%m/%Y %H:%M}")
 
     def refresh(self) -> None:
+        if not self.enrolled:
+            return  # nothing waits for a server that is not there
         self.app.read(_pending, lambda n: self.pending.setText(f"Pending changes: {n}"))

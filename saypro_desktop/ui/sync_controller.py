@@ -5,6 +5,7 @@ queue on the single writer thread."""
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import random
 from dataclasses import dataclass, field
@@ -14,6 +15,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtNetwork import QNetworkInformation
 
 from ..core.permissions import Role
+from ..store import Store
 from ..sync import set_aside
 from ..sync.client import AuthError, SyncError, UpgradeRequired
 from ..sync.credentials import TokenStore, system_token_store
@@ -30,6 +32,7 @@ from ..sync.engine import (
     pending_count,
 )
 from .app_context import AppContext, SignedIn
+from .tasks import TaskRunner
 
 log = logging.getLogger(__name__)
 
@@ -50,12 +53,40 @@ class SyncStatus:
     set_aside: list[str] = field(default_factory=list)  # changes from the server this desktop could not apply
 
 
+def enrol_desktop(store: Store, runner: TaskRunner, tokens: TokenStore, server_url: str, username: str,
+                  password: str, on_done: Any, on_error: Any) -> None:
+    """Sign in to the server and enrol this desktop, as `saypro login` does: the network on the pool, the
+    database steps on the writer thread. ``on_done`` gets the server's user (a dict); the local user of that
+    name now signs in with the same password, offline too. Used before any window exists (the sign-in dialog)
+    and by the controller (File → Connect to server)."""
+    def run_db(fn: Any) -> Any:
+        def job() -> Any:
+            with store.session() as s:
+                return fn(s)
+        return runner.call_on_writer(job)
+
+    def work() -> dict[str, Any]:
+        client = make_client(store, server_url, tokens, username)
+        try:
+            return enroll(store, client, username, password, run_db=run_db)
+        finally:
+            client.close()
+
+    runner.read(work, on_done, on_error)
+
+
+def signed_in_as(user: dict[str, Any]) -> SignedIn:
+    """The server's user (as `enroll` returns it) as the app's signed-in user."""
+    return SignedIn(user["id"], user["username"], user["display_name"], Role.parse(user["role"]))
+
+
 class SyncController(QObject):
     status_changed = Signal(object)  # SyncStatus
     finished = Signal(object)  # SyncReport
     needs_sign_in = Signal(str)  # why
     user_changed = Signal(object)  # SignedIn: after connecting, work here is the server user's
     progress = Signal(str)  # emitted on the pool while a sync runs; shown in the status bar
+    wound_down = Signal()  # after stop(): the run that was under way has ended (the next controller may start)
 
     def __init__(self, app: AppContext, tokens: TokenStore | None = None, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -65,6 +96,10 @@ class SyncController(QObject):
         self._failures = 0
         self._again = False
         self._got_somewhere = False  # this run applied a page or sent a batch (see _failed)
+        self._stopped = False
+        self._previous: SyncController | None = None  # the last user's controller, still ending its run
+        self._ended = QTimer(self, singleShot=True, interval=0)  # a child: it never fires once self is gone
+        self._ended.timeout.connect(self.wound_down)
         self._timer = QTimer(self, singleShot=True)
         self._timer.timeout.connect(self.sync_now)
         self._debounce = QTimer(self, singleShot=True, interval=AFTER_CHANGE_MS)
@@ -82,7 +117,51 @@ class SyncController(QObject):
             return
         QNetworkInformation.instance().reachabilityChanged.connect(self._reachability_changed)
 
+    def stop(self) -> None:
+        """Stop for good (sign-out, switch user, quit): no timer fires again, local changes and the network
+        no longer start a run, and the result of a run still under way is dropped (what it did is committed;
+        the next controller reads the state again). Safe to call twice. ``wound_down`` follows when the run
+        under way has ended (at once when none is): two runs never go at the same time."""
+        if self._stopped:
+            return
+        self._stopped = True
+        if not self.status.running and self._previous is None:
+            self._ended.start()  # after the caller has connected to wound_down
+        self._timer.stop()
+        self._debounce.stop()
+        for signal, slot in ((self.app.bus.changed, self._local_change), (self.progress, self._progressed)):
+            with contextlib.suppress(RuntimeError, TypeError):  # already gone
+                signal.disconnect(slot)
+        info = QNetworkInformation.instance()
+        if info is not None:
+            with contextlib.suppress(RuntimeError, TypeError):
+                info.reachabilityChanged.disconnect(self._reachability_changed)
+
+    @property
+    def stopped(self) -> bool:
+        return self._stopped
+
+    def start_after(self, previous: SyncController | None) -> None:
+        """Start once ``previous`` (stopped: another user was signed in) has ended the run it had under way,
+        so two syncs never run at once; ``previous`` is deleted then."""
+        if previous is None:
+            self.start()
+            return
+        self._previous = previous
+        previous.wound_down.connect(self._previous_ended)
+
+    def _previous_ended(self) -> None:
+        previous, self._previous = self._previous, None
+        if previous is not None:
+            previous.deleteLater()
+        if self._stopped:
+            self.wound_down.emit()  # stopped before it started: the one after it may go now
+        else:
+            self.start()
+
     def _reachability_changed(self, reachability: QNetworkInformation.Reachability) -> None:
+        if self._stopped:
+            return
         if reachability != QNetworkInformation.Reachability.Online or not self.status.enrolled:
             return
         if self.status.online is False:  # back after a failure: try now instead of after the backoff
@@ -100,6 +179,8 @@ class SyncController(QObject):
                 [str(v) for v in set_aside.listed(s)])
 
     def _state_read(self, state: tuple[bool, str | None, int, list[str]]) -> None:
+        if self._stopped:
+            return
         self.status.enrolled, self.status.last_sync, self.status.pending, self.status.set_aside = state
         self._emit()
         if self.status.enrolled:
@@ -123,6 +204,8 @@ class SyncController(QObject):
 
     # running ------------------------------------------------------------------------------------------------
     def sync_now(self) -> None:
+        if self._stopped:
+            return
         if not self.status.enrolled:
             self._emit("Local only – not connected to a server")
             return
@@ -161,6 +244,10 @@ class SyncController(QObject):
 
     def _done(self, result: tuple[SyncReport, int, list[str]]) -> None:
         report, pending, aside = result
+        if self._stopped:
+            self.status.running = False
+            self.wound_down.emit()
+            return
         self._failures = 0
         self.status.running, self.status.online, self.status.pending = False, True, pending
         self.status.set_aside = aside
@@ -178,6 +265,9 @@ class SyncController(QObject):
 
     def _failed(self, exc: Exception) -> None:
         self.status.running = False
+        if self._stopped:
+            self.wound_down.emit()
+            return
         if isinstance(exc, AuthError):
             self.status.online = True
             self._emit(str(exc))
@@ -202,6 +292,8 @@ class SyncController(QObject):
 
     def _schedule(self, delay_ms: int) -> None:
         self._again = False
+        if self._stopped:
+            return
         self._timer.start(delay_ms)
 
     def with_client(self, fn: Any, on_done: Any, on_error: Any) -> None:
@@ -224,21 +316,14 @@ class SyncController(QObject):
     # signing in -----------------------------------------------------------------------------------------------
     def sign_in(self, server_url: str, username: str, password: str, on_done: Any, on_error: Any) -> None:
         """Enrol this desktop with the server (network on the pool); then sync at once."""
-        def work() -> dict[str, Any]:
-            client = make_client(self.app.store, server_url, self.tokens, username)
-            try:
-                return enroll(self.app.store, client, username, password, run_db=self._db)
-            finally:
-                client.close()
-
         def done(user: dict[str, Any]) -> None:
             self.status.enrolled = True
             # The local user may have been merged into the server's (enrolment): go on as the server user.
-            signed = SignedIn(user["id"], user["username"], user["display_name"], Role.parse(user["role"]))
+            signed = signed_in_as(user)
             if signed != self.app.user:
                 self.app.user = signed
                 self.user_changed.emit(signed)
             on_done(user)
             self.sync_now()
 
-        self.app.runner.read(work, done, on_error)
+        enrol_desktop(self.app.store, self.app.runner, self.tokens, server_url, username, password, done, on_error)

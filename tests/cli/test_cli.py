@@ -45,6 +45,18 @@ def test_add_show_list_search_and_walk_an_inquiry(saypro):
     assert data["logged"] == 1 and data["reopened"] == 1 and data["escalations_by_tier"]["Tier 2"] == 1
 
 
+def test_resolving_an_unassigned_inquiry_names_who_handled_it(saypro):
+    ref = saypro("inquiry", "add", "--subject", "Ad pending", "--category", "Ad Moderation/Approval", "--mode",
+                 "Phone", "--user-type", "Advertiser", "--name", "Hélène Botha")[1].strip()
+    assert saypro("staff", "add", "lerato", "--name", "Lerato Mokoena", "--role", "Support Agent")[0] == 0
+    resolve = ("inquiry", "set-status", ref, "Resolved", "--resolution", "The ad was approved after review.")
+    code, _, err = saypro(*resolve)
+    assert code == 1 and "not assigned to anyone: say who handled it" in err
+    code, out, err = saypro(*resolve, "--handled-by", "lerato")
+    assert (code, out.strip()) == (0, f"{ref}: Resolved"), err
+    assert "Assigned to: Lerato Mokoena" in saypro("inquiry", "show", ref)[1]
+
+
 def test_errors_are_clear_and_exit_non_zero(saypro):
     code, _, err = saypro("inquiry", "add", "--subject", "x", "--category", "Nonsense", "--mode", "Phone",
                           "--user-type", "Partner", "--name", "A B")

@@ -3,7 +3,7 @@ import pytest
 from saypro_desktop.core.inquiry_ids import InquiryId, is_provisional, provisional_ref
 from saypro_desktop.core.periods import Period
 from saypro_desktop.core.vocab import Category, Mode, Priority, Quarter, Status
-from saypro_desktop.core.workflow import TRANSITIONS, TransitionError, check_transition, suggest_priority
+from saypro_desktop.core.workflow import OPEN_STATUSES, TRANSITIONS, TransitionError, check_transition, suggest_priority
 
 
 def test_id_format_four_then_five_digits():
@@ -54,9 +54,12 @@ def test_every_transition_is_either_allowed_or_refused_with_the_options(current,
 
 
 def test_the_workflow_graph():
-    assert TRANSITIONS[Status.NEW] == {Status.IN_PROGRESS, Status.ESCALATED, Status.RESOLVED}
+    assert TRANSITIONS[Status.NEW] == {Status.IN_PROGRESS, Status.ESCALATED, Status.RESOLVED, Status.CANCELLED}
     assert TRANSITIONS[Status.CLOSED] == {Status.REOPENED}
     assert Status.CLOSED not in TRANSITIONS[Status.NEW]
+    # Only open inquiries are set aside; a cancelled one only goes back into work.
+    assert {s for s in Status if Status.CANCELLED in TRANSITIONS[s]} == set(OPEN_STATUSES)
+    assert TRANSITIONS[Status.CANCELLED] == {Status.IN_PROGRESS}
 
 
 @pytest.mark.parametrize(("category", "subject", "expected"), [

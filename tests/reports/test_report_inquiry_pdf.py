@@ -104,7 +104,7 @@ def test_identification_timeline_resolution_links_and_attachments(ctx, worked, t
         "14/01/2025 10:20 Administrator Assignment Assigned to Zoë Hélène 14/01/2025 10:20 Administrator "
         "Acknowledgement Receipt acknowledged to the user with the reference number",
         "14/01/2025 10:45 Administrator User contact Called the partner to confirm the account number",
-        "14/01/2025 11:00 Administrator Escalation Status New → Escalated (Tier 2: Needs finance sign-off)",
+        "14/01/2025 11:00 Administrator Escalation Status In Progress → Escalated (Tier 2: Needs finance sign-off)",
         "14/01/2025 16:00 Administrator Resolution Status Escalated → Resolved",
         "14/01/2025 16:00 Administrator Feedback User feedback: 4/5 – Quick, thank you",
         "Resolution provided Payout re-issued to the verified account.", "Date resolved 14/01/2025 16:00",
@@ -175,3 +175,39 @@ def test_an_unresolved_inquiry_says_so(ctx, tmp_path):
     assert "No action steps recorded." in text and "Linked inquiry IDs None" in text
     assert "User confirmation received ☐ Yes ☐ No ☐ N/A" in text
     assert "☒ New" in text and "Escalation to higher-tier support required ☐ Yes ☒ No" in text
+
+
+def _x_of(path, *needles: str) -> dict[str, float]:
+    """Where on the first page each text run starting with one of ``needles`` begins (its x in points)."""
+    found: dict[str, float] = {}
+
+    def visit(text, cm, tm, font, size):
+        for needle in needles:
+            if text.strip().startswith(needle) and needle not in found:
+                found[needle] = tm[4] * cm[0] + cm[4]
+
+    PdfReader(path).pages[0].extract_text(visitor_text=visit)
+    return found
+
+
+def test_without_action_steps_the_field_says_so_inside_its_table(ctx, tmp_path):
+    i = svc.create_inquiry(ctx, draft())
+    out = write_inquiry_pdf(ctx, i.inquiry_ref, tmp_path / "n.pdf", generated_at=datetime(2025, 1, 14, 8, 0,
+                                                                                          tzinfo=UTC))
+    text = pdf_text(out)
+    assert "Action steps taken No action steps recorded. Resolution provided" in text
+    assert "step(s)" not in text and "0 step" not in text
+    # The words sit in the value column, as every other field's value ("Not assigned"), not at the page margin.
+    x = _x_of(out, "No action steps recorded.", "Not assigned", "Action steps taken")
+    assert x["No action steps recorded."] == pytest.approx(x["Not assigned"], abs=0.5)
+    assert x["No action steps recorded."] > x["Action steps taken"] + 50
+
+
+def test_the_steps_line_counts_in_words(ctx, clock, tmp_path):
+    i = svc.create_inquiry(ctx, draft())
+    clock.advance(minutes=5)
+    svc.add_action_step(ctx, i, "Checked the account")
+    ctx.session.flush()
+    text = pdf_text(write_inquiry_pdf(ctx, i.inquiry_ref, tmp_path / "one.pdf", generated_at=GENERATED))
+    count = len(i.action_steps)
+    assert f"Action steps taken {count} step{'s' if count > 1 else ''}, oldest first:" in text

@@ -22,7 +22,8 @@ def _fill(store, clock):
         svc.add_action_step(ctx, a, "Phoned the user, ad number confirmed")
         svc.change_status(ctx, a, "Escalated", tier="Tier 2", reason="Needs a senior moderator")
         clock.advance(hours=5)
-        svc.change_status(ctx, b, "Resolved", resolution="Refund issued.", user_confirmation="Yes")
+        svc.change_status(ctx, b, "Resolved", resolution="Refund issued.", user_confirmation="Yes",
+                          handled_by=ctx.actor)
         svc.record_feedback(ctx, b, 4, "Fast")
         link_inquiries(ctx, a, b)
 

@@ -21,14 +21,20 @@ PATHS = {
     Status.RESOLVED: [Status.RESOLVED],
     Status.CLOSED: [Status.RESOLVED, Status.CLOSED],
     Status.REOPENED: [Status.RESOLVED, Status.REOPENED],
+    Status.CANCELLED: [Status.CANCELLED],
 }
 EXTRA = dict(resolution="Password reset link sent; access confirmed.", user_confirmation="Yes",
              tier="Tier 3", reason="Needs a developer")
 
 
+def _extra(target):
+    """The details a move needs; a cancellation's reason is one of its vocabulary."""
+    return {**EXTRA, "reason": "spam"} if target == Status.CANCELLED else EXTRA
+
+
 def _walk(ctx, inquiry, steps):
     for s in steps:
-        svc.change_status(ctx, inquiry, s, **EXTRA)
+        svc.change_status(ctx, inquiry, s, **_extra(s), handled_by=ctx.actor)
 
 
 @pytest.mark.parametrize("start", list(Status))
@@ -38,11 +44,11 @@ def test_every_status_transition_through_the_service(ctx, start, target):
     _walk(ctx, inquiry, PATHS[start])
     assert inquiry.status == start
     if target in TRANSITIONS[start]:
-        svc.change_status(ctx, inquiry, target, **EXTRA)
+        svc.change_status(ctx, inquiry, target, **_extra(target), handled_by=ctx.actor)
         assert inquiry.status == target
     else:
         with pytest.raises(TransitionError):
-            svc.change_status(ctx, inquiry, target, **EXTRA)
+            svc.change_status(ctx, inquiry, target, **_extra(target), handled_by=ctx.actor)
         assert inquiry.status == start
 
 
@@ -68,9 +74,9 @@ def test_full_walk_records_timestamps_escalation_and_reopen(ctx, clock):
 def test_resolved_needs_a_resolution_and_closed_needs_a_confirmation(ctx):
     inquiry = svc.create_inquiry(ctx, draft())
     with pytest.raises(ValidationError) as err:
-        svc.change_status(ctx, inquiry, "Resolved")
+        svc.change_status(ctx, inquiry, "Resolved", handled_by=ctx.actor)
     assert [e.field for e in err.value.errors] == ["resolution"]
-    svc.change_status(ctx, inquiry, "Resolved", resolution="The ad was approved after review.")
+    svc.change_status(ctx, inquiry, "Resolved", resolution="The ad was approved after review.", handled_by=ctx.actor)
     with pytest.raises(ValidationError) as err:
         svc.change_status(ctx, inquiry, "Closed")
     assert [e.field for e in err.value.errors] == ["user_confirmation"]
@@ -88,9 +94,10 @@ def test_escalation_needs_tier_and_reason(ctx):
 def test_subjective_resolution_is_refused_unless_accepted(ctx):
     inquiry = svc.create_inquiry(ctx, draft())
     with pytest.raises(ValidationError, match=r'first person "I".*emotive "unfortunately"'):
-        svc.change_status(ctx, inquiry, "Resolved", resolution="I fixed it, unfortunately it took long.")
+        svc.change_status(ctx, inquiry, "Resolved", resolution="I fixed it, unfortunately it took long.",
+                          handled_by=ctx.actor)
     assert inquiry.status == Status.NEW and inquiry.resolution is None
-    svc.change_status(ctx, inquiry, "Resolved", resolution="I fixed it.", allow_subjective=True)
+    svc.change_status(ctx, inquiry, "Resolved", resolution="I fixed it.", allow_subjective=True, handled_by=ctx.actor)
     assert inquiry.status == Status.RESOLVED
 
 
@@ -135,18 +142,23 @@ def test_sla_due_times_and_states_follow_the_clock(ctx, clock):
     assert view().ack == SlaState.MISSED  # acknowledged one minute late
 
 
-def test_standard_inquiries_unresolved_at_48h_escalate_automatically(ctx, clock):
+def test_inquiries_unresolved_past_their_due_time_escalate_automatically(ctx, clock):
     standard = svc.create_inquiry(ctx, draft(category="Technical Issue", subject="Images look blurry"))
     high = svc.create_inquiry(ctx, draft(category="Payment/Billing", subject="Invoice needed"))
     done = svc.create_inquiry(ctx, draft(category="Technical Issue", subject="Layout glitch"))
-    svc.change_status(ctx, done, "Resolved", resolution="Browser cache cleared; layout correct.")
-    clock.advance(hours=47)
+    svc.change_status(ctx, done, "Resolved", resolution="Browser cache cleared; layout correct.", handled_by=ctx.actor)
+    clock.advance(hours=23)
+    assert run_auto_escalation(ctx) == []
+    clock.advance(hours=2)  # High is due at 24 h: it goes up first
+    assert run_auto_escalation(ctx) == [high]
+    assert high.status == Status.ESCALATED and high.auto_escalated and standard.status == Status.NEW
+    clock.advance(hours=22)
     assert run_auto_escalation(ctx) == []
     clock.advance(hours=2)
     assert run_auto_escalation(ctx) == [standard]
     assert standard.status == Status.ESCALATED and standard.auto_escalated
     assert standard.escalation_tier == EscalationTier.TIER_2
-    assert high.status == Status.NEW and done.status == Status.RESOLVED
+    assert done.status == Status.RESOLVED
     assert run_auto_escalation(ctx) == []
 
 
@@ -170,7 +182,7 @@ def test_feedback_only_after_resolution_and_in_range(ctx):
     inquiry = svc.create_inquiry(ctx, draft())
     with pytest.raises(ValidationError, match="once the inquiry is resolved"):
         svc.record_feedback(ctx, inquiry, 5)
-    svc.change_status(ctx, inquiry, "Resolved", resolution="Approved after review.")
+    svc.change_status(ctx, inquiry, "Resolved", resolution="Approved after review.", handled_by=ctx.actor)
     with pytest.raises(ValidationError, match="1 to 5"):
         svc.record_feedback(ctx, inquiry, 6)
     svc.record_feedback(ctx, inquiry, 4, "Quick help")

@@ -33,7 +33,7 @@ def test_insert_and_update_are_logged_with_fields_and_increasing_stamps(store, c
     assert entries[0].row_id == row_id and entries[0].fields["subject"] == "Ad still pending approval"
     assert entries[0].fields["status"] == "New" and entries[0].fields["inquiry_ref"] == "SCMR-2501-0001"
     assert "resolution" not in entries[0].fields  # an insert leaves out what is NULL
-    assert set(entries[1].fields) == {"status", "acknowledged_at"}
+    assert set(entries[1].fields) == {"status", "acknowledged_at", "assigned_to_id", "assigned_at"}  # taken on
     assert entries[1].fields["status"] == "In Progress"
     assert Stamp.parse(entries[0].hlc) < Stamp.parse(entries[1].hlc)
     assert all(e.state == "pending" for e in entries)
@@ -113,8 +113,9 @@ def test_action_steps_are_logged_too(store, clock):
         step = add_action_step(ctx, inquiry, "Asked for the ad number")
         ctx.session.flush()
         sid = step.id
-    entries = _log(store, "action_step")
-    assert [(e.row_id, e.op, e.fields["text"]) for e in entries] == [(sid, "insert", "Asked for the ad number")]
+    entries = _log(store, "action_step")  # the step, then the assignment it made (the writer took it on)
+    assert [(e.row_id, e.op, e.fields["text"]) for e in entries[:1]] == [(sid, "insert", "Asked for the ad number")]
+    assert entries[1].fields["kind"] == "Assignment" and len(entries) == 2
     with store.session() as s:
         assert s.get(ActionStep, sid).field_versions["*"] == entries[0].hlc
 

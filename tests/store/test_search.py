@@ -17,7 +17,7 @@ def test_search_by_words_id_name_email_steps_and_resolution(store, clock):
         b = create_inquiry(ctx, draft(subject="Renew expired ad", category="Ad Removal or Expiry",
                                       user_full_name="Sipho Ndlovu", user_email="sipho@example.org"))
         add_action_step(ctx, b, "Walked the user through the renewal wizard", ActionKind.USER_CONTACT)
-        change_status(ctx, a, "Resolved", resolution="Duplicate charge refunded to the card")
+        change_status(ctx, a, "Resolved", resolution="Duplicate charge refunded to the card", handled_by=ctx.actor)
     assert _refs(store, "charged twice") == ["SCMR-2501-0001"]
     assert _refs(store, "SCMR-2501-0002") == ["SCMR-2501-0002"]
     assert _refs(store, "mariette") == ["SCMR-2501-0001"]  # accents folded

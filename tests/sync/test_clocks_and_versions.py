@@ -110,4 +110,4 @@ def test_an_out_of_date_desktop_is_told_to_update_and_keeps_its_data_and_its_out
     assert pending_count(a.store) == 0
     assert _subject(b, ref) == "Logged on a desktop that is not updated"
     with b.work() as ctx:
-        assert [st.text for st in edit(ctx, ref).action_steps][-1] == "Called the user back"
+        assert "Called the user back" in [st.text for st in edit(ctx, ref).action_steps]

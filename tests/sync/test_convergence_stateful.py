@@ -61,6 +61,7 @@ STATUS_EXTRAS: dict[str, dict[str, Any]] = {
     "Escalated": {"tier": "Tier 2", "reason": "Needs a senior agent"},
     "Resolved": {"resolution": "Cleared the upload queue; the ad was published.", "allow_subjective": True},
     "Closed": {"user_confirmation": "Yes"},
+    "Cancelled": {"reason": "spam"},
 }
 
 

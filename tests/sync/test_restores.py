@@ -15,6 +15,7 @@ import pytest
 from sqlalchemy import func, select
 
 from saypro_desktop.cli.main import main as saypro
+from saypro_desktop.core.vocab import ActionKind
 from saypro_desktop.models import ChangeLogEntry, DeviceState, IdBlock, Inquiry
 from saypro_desktop.services import inquiries as svc
 from saypro_desktop.store import DataPaths, open_store
@@ -32,6 +33,11 @@ from tests.sync.helpers import (
     draft,
     restore_server,
 )
+
+
+def _notes(inquiry: Inquiry) -> list[str]:
+    """The steps people wrote (writing one also takes an unassigned inquiry on: an Assignment step)."""
+    return [s.text for s in inquiry.action_steps if s.kind == ActionKind.NOTE]
 
 
 def _subjects(desk: Desktop) -> dict[str, tuple[str, str]]:
@@ -100,7 +106,7 @@ def test_a_server_restored_from_a_backup_loses_no_acknowledged_change(remembered
         assert got["Logged before the backup"][0] == "In Progress", f"{desk.name}: the status change is lost"
         assert "Logged after the backup" in got, f"{desk.name}: the inquiry logged after the backup is lost"
     with b.work() as ctx:
-        assert [s.text for s in edit(ctx, after.id).action_steps][-1] == "Called the user back after the restore"
+        assert _notes(edit(ctx, after.id))[-1] == "Called the user back after the restore"
     assert_converged(a, b)
     assert_nothing_applied_twice(live_server, a, b)
 
@@ -250,7 +256,7 @@ def test_what_only_copies_hold_goes_back_to_a_restored_server(remembered, live_s
         assert got["Logged before the backup"][0] == "In Progress", f"{desk.name}: the value went back"
         assert "Logged after the backup" in got, f"{desk.name}: the row is lost"
     with a.work() as ctx:
-        assert [s.text for s in edit(ctx, new.id).action_steps] == ["Called the user"]
+        assert _notes(edit(ctx, new.id)) == ["Called the user"]
     assert_converged(a, b)
     assert_nothing_applied_twice(live_server, a, b)
 
@@ -329,6 +335,6 @@ def test_a_server_restored_to_before_what_a_desktop_still_holds_takes_its_data_b
         assert {f"Logged after the backup {k}" for k in range(3)} <= set(got), desk.name
         assert got["Logged after the backup 0"][0] == "In Progress", desk.name
     with b.work() as ctx:
-        assert [s.text for s in edit(ctx, later[1].id).action_steps] == ["Called back"]
+        assert _notes(edit(ctx, later[1].id)) == ["Called back"]
     assert_converged(a, b)
     assert_nothing_applied_twice(live_server, a, b)

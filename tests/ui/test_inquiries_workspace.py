@@ -12,7 +12,13 @@ from saypro_desktop.core.vocab import Status
 from saypro_desktop.models import Inquiry
 from saypro_desktop.services.context import acting
 from saypro_desktop.services.inquiries import create_inquiry
-from saypro_desktop.ui.inquiries.action_dialogs import CloseDialog, EscalateDialog, NoteDialog, ResolveDialog
+from saypro_desktop.ui.inquiries.action_dialogs import (
+    AcknowledgeDialog,
+    CloseDialog,
+    EscalateDialog,
+    NoteDialog,
+    ResolveDialog,
+)
 from saypro_desktop.ui.inquiries.new_inquiry import NewInquiryDialog
 from saypro_desktop.ui.inquiries.workspace import InquiriesWorkspace
 from tests.conftest import draft
@@ -63,7 +69,8 @@ def test_log_an_inquiry_through_the_form_and_find_it(qtbot, app, ui_state, works
     qtbot.waitUntil(lambda: _table_refs(workspace) == ["SCMR-2501-0001"])
     workspace.set_search("no such words")
     wait_idle(qtbot, app)
-    assert workspace.model.rowCount() == 0 and workspace.count.text() == "0 inquiries"
+    assert workspace.model.rowCount() == 0
+    assert workspace.count.text() == "Search: 'no such words' in all inquiries – 0 found"
 
 
 def test_an_invalid_form_is_refused_with_visible_messages(qtbot, app, ui_state):
@@ -127,6 +134,7 @@ def test_walk_an_inquiry_through_every_status(qtbot, app, workspace, clock, monk
     wait_idle(qtbot, app)
     panel = workspace.detail
     qtbot.waitUntil(lambda: panel.detail is not None and panel.detail.id == rid)
+    _accept(monkeypatch, AcknowledgeDialog)
     _accept(monkeypatch, EscalateDialog, reason="Needs a senior moderator")
     _accept(monkeypatch, ResolveDialog, resolution="The ad was approved after a second review.",
             confirmation="Yes")
@@ -137,7 +145,9 @@ def test_walk_an_inquiry_through_every_status(qtbot, app, workspace, clock, monk
         with app.store.session() as s:
             return s.get(Inquiry, rid).status
 
-    for key, expected in (("ack", Status.NEW), ("In Progress", Status.IN_PROGRESS), ("Escalated", Status.ESCALATED),
+    # acknowledging is the first contact: it starts the work (In Progress) and takes the inquiry on
+    for key, expected in (("ack", Status.IN_PROGRESS), ("Escalated", Status.ESCALATED),
+                          ("In Progress", Status.IN_PROGRESS), ("Escalated", Status.ESCALATED),
                           ("Resolved", Status.RESOLVED), ("Closed", Status.CLOSED), ("Reopened", Status.REOPENED),
                           ("Resolved", Status.RESOLVED)):
         button = panel.buttons[key]

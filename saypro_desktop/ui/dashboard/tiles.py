@@ -6,7 +6,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
-from ...core.kpi import KpiCheck
+from ...core.kpi import DIGITS, KpiCheck, shown
 from ..theme import BAD, GOOD, MUTED, WARN
 
 
@@ -77,10 +77,12 @@ def verdict(check: KpiCheck) -> tuple[str, str]:
     return "Missed", BAD
 
 
-def fmt(value: float | None, unit: str) -> str:
+def fmt(value: float | None, unit: str, target: float | None = None, higher_is_better: bool = True) -> str:
+    """Rounded once; a value that misses its target is never shown as the target (as in the reports)."""
     if value is None:
         return "–"
-    return f"{value:.1f}%" if unit == "%" else f"{value:.2f} / 5"
+    text = shown(value, DIGITS.get(unit, 1), target, higher_is_better)
+    return f"{text}%" if unit == "%" else f"{text} / 5"
 
 
 def fmt_target(check: KpiCheck) -> str:
@@ -123,11 +125,11 @@ class KpiGrid(QWidget):
             name, value, target, result = self.rows[check.key]
             text, color = verdict(check)
             name.setText(check.label)
-            value.setText(fmt(check.value, check.unit))
+            value.setText(fmt(check.value, check.unit, check.target, check.higher_is_better))
             target.setText(fmt_target(check))
             result.setText(text)
             _tint(result, color)
-            result.setAccessibleName(f"{check.label}: {fmt(check.value, check.unit)} against a target of "
+            result.setAccessibleName(f"{check.label}: {value.text()} against a target of "
                                      f"{fmt_target(check)}, {text.lower()}")
 
     def result_text(self, key: str) -> str:

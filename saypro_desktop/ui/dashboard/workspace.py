@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 )
 from shiboken6 import isValid
 
-from ...core.kpi import KpiCheck
+from ...core.kpi import KpiCheck, shown
 from ...services.dashboard import AtRiskItem, DashboardData, DueSoon, TodayFigures, load_dashboard
 from ..app_context import AppContext
 from ..theme import BAD, WARN
@@ -181,8 +181,8 @@ class DashboardWorkspace(Workspace):
         self.updated.setProperty("role", "tileTitle")
         self.updated.setAccessibleName("Last updated")
         self.refresh_button = QPushButton("&Refresh")
-        self.refresh_button.setShortcut(QKeySequence("F5"))
-        self.refresh_button.setToolTip("Reload the dashboard (F5); it also refreshes itself every minute")
+        self.refresh_button.setShortcut(QKeySequence("Ctrl+R"))  # F5 is Sync now
+        self.refresh_button.setToolTip("Reload the dashboard (Ctrl+R); it also refreshes itself every minute")
         self.refresh_button.setAccessibleName("Refresh the dashboard")
         self.refresh_button.clicked.connect(self.refresh)
         row = QHBoxLayout()
@@ -272,7 +272,8 @@ class DashboardWorkspace(Workspace):
             self.tiles["ack"].set("–", "none due yet today")
         else:
             text, color = verdict(check)
-            self.tiles["ack"].set(f"{t.ack_within_target_pct:.0f}%", f"of {t.ack_measured} due · target {target:g}%, "
+            shown_pct = shown(t.ack_within_target_pct, 0, target)  # 99.6% missing 100% is "99%", never "100%"
+            self.tiles["ack"].set(f"{shown_pct}%", f"of {t.ack_measured} due · target {target:g}%, "
                                   f"{text.lower()}", color)
         self.tiles["at_risk"].set(str(t.at_risk), "resolution due soon", WARN if t.at_risk else None)
         self.tiles["breached"].set(str(t.breached), "past a due time", BAD if t.breached else None)

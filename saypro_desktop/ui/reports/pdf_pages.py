@@ -11,12 +11,11 @@ next report of the same period from replacing the file).
 
 from __future__ import annotations
 
+import io
 import threading
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
-
-import pypdfium2 as pdfium
 
 _PDFIUM = threading.Lock()
 POINTS_PER_INCH = 72.0
@@ -39,6 +38,8 @@ class PdfPages:
 
     def __init__(self, source: Path | str | bytes) -> None:
         data = source if isinstance(source, bytes) else Path(source).read_bytes()
+        import pypdfium2 as pdfium  # loaded with the first report shown, not at start
+
         with _PDFIUM:
             self._doc = pdfium.PdfDocument(data)
             try:
@@ -75,6 +76,25 @@ class PdfPages:
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
                  tb: TracebackType | None) -> None:
         self.close()
+
+
+def pdf_of_pages(source: Path, pages: list[int]) -> bytes:
+    """A PDF of ``pages`` (0-based) of ``source``, copied as they are: text, fonts and drawings, not pixels."""
+    import pypdfium2 as pdfium
+
+    with _PDFIUM:
+        src = pdfium.PdfDocument(Path(source).read_bytes())
+        try:
+            out = pdfium.PdfDocument.new()
+            try:
+                out.import_pages(src, pages)
+                buffer = io.BytesIO()
+                out.save(buffer)
+                return buffer.getvalue()
+            finally:
+                out.close()
+        finally:
+            src.close()
 
 
 def dpi_for_width(page_width_pt: float, pixels: float, low: float = 36.0, high: float = 300.0) -> float:

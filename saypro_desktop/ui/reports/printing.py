@@ -1,5 +1,9 @@
 """Printing a generated report with QPrinter: each page rendered at the printer's resolution and painted.
 
+Printing to a PDF (Qt's PDF output, or a PDF printer such as "Microsoft Print to PDF" or "Save as PDF") is
+not printed at all: the report's own PDF is copied (:func:`save_pdf_pages`), with its text and vector drawings,
+a few hundred KB instead of megabytes of page images that nobody can search or copy from.
+
 :func:`prepare_printer` runs on the GUI thread before the print dialog. :func:`print_pdf` runs on the worker
 pool: Qt documents QPainter on a QPrinter as usable from a worker thread (only QWidget and QPixmap painting
 is GUI-thread-only), so rendering and painting happen there a page at a time, with one page's pixels in
@@ -8,6 +12,9 @@ memory, while the window stays responsive. The GUI thread must not touch the pri
 
 from __future__ import annotations
 
+import os
+import re
+import tempfile
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -16,14 +23,47 @@ from PySide6.QtCore import QMarginsF, QRectF, QSizeF
 from PySide6.QtGui import QPageLayout, QPageSize, QPainter
 from PySide6.QtPrintSupport import QPrinter
 
-from .pdf_pages import PdfPages
+from .pdf_pages import PdfPages, pdf_of_pages
 from .pdf_preview import raster_to_image
 
 MAX_PRINT_DPI = 300.0  # sharp on paper; an A4 page is then about 26 MB of pixels
 
 
+# Printers whose driver writes a PDF file: "Microsoft Print to PDF", "Save as PDF", "CUPS-PDF", "PDF".
+_PDF_PRINTER = re.compile(r"(?<![a-z])pdf(?![a-z])", re.IGNORECASE)
+
+
 class PrintCancelled(Exception):
     pass
+
+
+def is_pdf_printer_name(name: str) -> bool:
+    return bool(_PDF_PRINTER.search(name or ""))
+
+
+def prints_to_pdf(printer: QPrinter) -> bool:
+    """The print would only make a PDF file: Qt's PDF output, or a printer whose driver writes one."""
+    return printer.outputFormat() == QPrinter.OutputFormat.PdfFormat or is_pdf_printer_name(printer.printerName())
+
+
+def save_pdf_pages(source: Path, target: Path, pages: list[int], count: int) -> int:
+    """The report's own PDF at ``target`` (only ``pages``, 0-based, of its ``count``), written whole or not at
+    all; returns the number of pages. Call on a worker thread."""
+    if not pages:
+        raise ValueError("no pages chosen to print")
+    if target.is_dir():
+        raise ValueError(f"{target} is a folder; give the name of the PDF file to write")
+    data = source.read_bytes() if pages == list(range(count)) else pdf_of_pages(source, pages)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".partial")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return len(pages)
 
 
 def prepare_printer(printer: QPrinter, size_pt: tuple[float, float], title: str) -> None:
