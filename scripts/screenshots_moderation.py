@@ -48,7 +48,7 @@ def main() -> None:
     ui_state = QSettings(str(OUT / ".screenshot-ui.ini"), QSettings.Format.IniFormat)
     ui_state.clear()
     window = MainWindow(app, ui_state)
-    window.resize(1400, 860)
+    window.resize(1366, 768)
     window.move(0, 0)
     window.show()
 

@@ -7,24 +7,17 @@ import getpass
 import sys
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from sqlalchemy import func, select
-
-from ..core.periods import Period
-from ..core.permissions import Permission, Role
-from ..models import Inquiry, StaffUser
-from ..services import demo_ads, demo_data
-from ..services.ads import import_ads
-from ..services.csv_io import export_inquiries, import_inquiries
-from ..services.staff import create_staff_user, find_staff, set_password
-from ..store import DataPaths, open_store, resolve_data_dir
-from ..store.backup import list_backups, make_backup, restore_backup
-from ..store.database import current_revision, head_revision
-from ..sync.identity import start_new_outbox
 from .common import store_for, work
+
+if TYPE_CHECKING:
+    from ..services import demo_data
 
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    from ..core.permissions import Role
+
     demo = sub.add_parser("demo-data", parents=[common], help="fill the store with realistic demo inquiries")
     demo.add_argument("--inquiries", type=int, default=0)
     demo.add_argument("--ads", type=int, default=0, help="also this many classified ads, with decisions")
@@ -39,9 +32,10 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     exp.add_argument("--month", help="YYYY-MM")
     exp.set_defaults(handler=cmd_export)
 
-    imp = sub.add_parser("import", parents=[common], help="import inquiries (CSV) or ads (CSV or JSON Lines); "
-                                                          "all rows or none")
-    imp.add_argument("what", choices=["inquiries", "ads"])
+    imp = sub.add_parser("import", parents=[common], help="import inquiries (CSV), ads (CSV or JSON Lines) or "
+                                                          "ratings (CSV: inquiry_id, rating, comment); all rows or "
+                                                          "none")
+    imp.add_argument("what", choices=["inquiries", "ads", "feedback"])
     imp.add_argument("file", type=Path)
     imp.set_defaults(handler=cmd_import)
 
@@ -68,9 +62,24 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
 
 
 def start_app(args: argparse.Namespace) -> int:
+    from importlib.util import find_spec
+
+    from ..ui.x11_libraries import xcb_problem
+
+    # Before Qt loads, and only where Qt is installed (a server-only install has no window to open): without
+    # these libraries QApplication would abort the process.
+    problem = xcb_problem() if find_spec("PySide6") else None
+    if problem:
+        print(problem, file=sys.stderr)
+        return 3
     try:
         from ..ui.app import run
     except ImportError:
+        from sqlalchemy import func, select
+
+        from ..models import Inquiry
+        from ..store import open_store, resolve_data_dir
+
         paths = resolve_data_dir(args.data_dir)
         store = open_store(paths)
         with store.session() as s:
@@ -86,6 +95,8 @@ def start_app(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
+    from ..services import demo_ads, demo_data
+
     store = store_for(args)
     try:
         def progress(n: int) -> None:
@@ -102,14 +113,26 @@ def cmd_demo(args: argparse.Namespace) -> int:
                                                                  flush=True))
             print(file=sys.stderr)
             print(f"{ads} demo ads with their moderation")
-        print(f"demo staff sign in with password {demo_data.DEMO_PASSWORD!r}: "
-              + ", ".join(u for u, _, _ in demo_data.STAFF))
+        print_demo_logins(demo_data.demo_logins(store))
     finally:
         store.close()
     return 0
 
 
+def print_demo_logins(logins: list[demo_data.DemoLogin]) -> None:
+    """The sign-in table of a demo store: each login with its role and password."""
+    rows = [("login", "role", "password")] + [
+        (x.username, x.role.value, x.password or "(its own, not the demo's)") for x in logins]
+    wide = [max(len(r[i]) for r in rows) for i in range(2)]
+    print("Sign in with one of these (demo passwords: change them before real use):")
+    for name, role, password in rows:
+        print(f"  {name:<{wide[0]}}  {role:<{wide[1]}}  {password}")
+
+
 def cmd_export(args: argparse.Namespace) -> int:
+    from ..core.periods import Period
+    from ..services.csv_io import export_inquiries
+
     with work(args) as ctx:
         n = export_inquiries(ctx, args.file, Period.month(args.month) if args.month else None)
     print(f"{n} inquiries written to {args.file}")
@@ -117,8 +140,18 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
+    from ..services.ads import import_ads
+    from ..services.csv_io import import_inquiries
+
     if not args.file.is_file():
         raise FileNotFoundError(f"{args.file} is not a file")
+    if args.what == "feedback":
+        from ..services.feedback import import_ratings
+
+        with work(args) as ctx:
+            n = import_ratings(ctx, args.file)
+        print(f"{n} rating(s) imported from {args.file}")
+        return 0
     if args.what == "ads":
         with work(args) as ctx:
             ads = import_ads(ctx, args.file)
@@ -134,6 +167,12 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_db(args: argparse.Namespace) -> int:
+    from ..core.permissions import Permission
+    from ..store import DataPaths, open_store, resolve_data_dir
+    from ..store.backup import list_backups, make_backup, restore_backup
+    from ..store.database import current_revision, head_revision
+    from ..sync.identity import start_new_outbox
+
     paths: DataPaths = resolve_data_dir(args.data_dir)
     if args.action == "restore":
         backup = args.backup or (list_backups(paths) or [None])[-1]
@@ -183,6 +222,8 @@ def _read_password(from_stdin: bool) -> str:
 
 
 def cmd_staff_add(args: argparse.Namespace) -> int:
+    from ..services.staff import create_staff_user
+
     password = _read_password(True) if args.password_stdin else None
     with work(args) as ctx:
         user = create_staff_user(ctx, args.username, args.name, args.role, args.email, password)
@@ -191,6 +232,10 @@ def cmd_staff_add(args: argparse.Namespace) -> int:
 
 
 def cmd_staff_list(args: argparse.Namespace) -> int:
+    from sqlalchemy import select
+
+    from ..models import StaffUser
+
     with work(args) as ctx:
         for u in ctx.session.scalars(select(StaffUser).order_by(StaffUser.username)):
             print(f"{u.username:<20} {u.role.value:<14} {'active' if u.active else 'inactive':<9} {u.display_name}")
@@ -198,6 +243,9 @@ def cmd_staff_list(args: argparse.Namespace) -> int:
 
 
 def cmd_staff_passwd(args: argparse.Namespace) -> int:
+    from ..core.permissions import Permission
+    from ..services.staff import find_staff, set_password
+
     password = _read_password(args.password_stdin)
     with work(args) as ctx:
         user = find_staff(ctx.session, args.username)

@@ -5,22 +5,15 @@ from __future__ import annotations
 import argparse
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from ..core.kpi import against_targets
-from ..core.moderation_kpi import ModerationFigures
-from ..core.periods import Period
-from ..core.validation import InquiryDraft
 from ..core.vocab import ActionKind, Category, Mode, Status, UserType
-from ..services import inquiries as svc
-from ..services.context import ServiceContext
-from ..services.inquiry_queries import InquiryFilter, count_inquiries, history, linked_inquiries, list_inquiries
-from ..services.kpi import kpi_dataset
-from ..services.links_and_files import add_attachment, link_inquiries
-from ..services.moderation_kpi import moderation_figures
-from ..services.search import search_inquiries
-from ..services.sla_watch import run_auto_escalation, sla_view
-from ..services.staff import find_staff
 from .common import local, work
+
+if TYPE_CHECKING:
+    from ..core.activity import PeriodActivity
+    from ..core.moderation_kpi import ModerationFigures
+    from ..services.context import ServiceContext
 
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -65,10 +58,20 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     st.add_argument("--resolution", help="the solution given to the user (to resolve)")
     st.add_argument("--confirmation", help="user confirmation: Yes | No | N/A")
     st.add_argument("--tier", help="escalation tier: Tier 2 | Tier 3 | Tier 4")
-    st.add_argument("--reason", help="why it is escalated")
+    st.add_argument("--reason", help="why it is escalated; to cancel: spam | duplicate | test | other")
     st.add_argument("--allow-subjective", action="store_true",
                     help="save a resolution even though it was flagged as subjective")
+    st.add_argument("--handled-by", metavar="USER",
+                    help="who handled it (needed to resolve or close an unassigned inquiry; becomes the assignee)")
     st.set_defaults(handler=cmd_set_status)
+
+    cancel = isub.add_parser("cancel", parents=[common],
+                             help="set an open inquiry aside as spam, a duplicate or a test (left out of the KPIs)")
+    cancel.add_argument("id")
+    cancel.add_argument("--reason", required=True, help="spam | duplicate | test | other")
+    cancel.add_argument("--duplicate-of", metavar="ID", help="the inquiry kept (required for a duplicate)")
+    cancel.add_argument("--note", help="a note for the action-steps timeline")
+    cancel.set_defaults(handler=cmd_cancel)
 
     note = isub.add_parser("note", parents=[common], help="add an action step")
     note.add_argument("id")
@@ -102,11 +105,14 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     attach.set_defaults(handler=cmd_attach)
 
     esc = isub.add_parser("escalate-overdue", parents=[common],
-                          help="escalate standard inquiries unresolved past the auto-escalation time")
+                          help="escalate inquiries unresolved past their due time (the app also does it "
+                               "every 5 minutes)")
     esc.set_defaults(handler=cmd_escalate_overdue)
 
-    kpi = sub.add_parser("kpi", parents=[common], help="KPIs of a month or quarter against targets")
+    kpi = sub.add_parser("kpi", parents=[common], help="KPIs of a day, week, month or quarter against targets")
     period = kpi.add_mutually_exclusive_group(required=True)
+    period.add_argument("--day", help="YYYY-MM-DD (the office's calendar day)")
+    period.add_argument("--week", help="YYYY-Www (ISO week, Monday to Sunday)")
     period.add_argument("--month", help="YYYY-MM")
     period.add_argument("--quarter", help="YYYYQn")
     kpi.add_argument("--json", action="store_true", help="print the whole KPI dataset as JSON")
@@ -114,6 +120,9 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
 
 
 def cmd_add(args: argparse.Namespace) -> int:
+    from ..core.validation import InquiryDraft
+    from ..services import inquiries as svc
+
     with work(args) as ctx:
         draft = InquiryDraft(subject=args.subject, category=args.category, category_other=args.category_other,
                              mode=args.mode, user_type=args.user_type, user_full_name=args.name,
@@ -130,6 +139,10 @@ def _tick(options: list[str], chosen: str | None) -> str:
 
 
 def cmd_show(args: argparse.Namespace) -> int:
+    from ..services import inquiries as svc
+    from ..services.inquiry_queries import history, linked_inquiries
+    from ..services.sla_watch import sla_view
+
     with work(args) as ctx:
         i = svc.get_inquiry(ctx, args.id)
         view = sla_view(i, ctx.now(), ctx.settings, ctx.calendar)
@@ -164,7 +177,9 @@ def cmd_show(args: argparse.Namespace) -> int:
             f"   {_tick([s.value for s in Status], i.status.value)}",
             f"   Escalated: {'Yes' if i.escalated else 'No'}"
             + (f"  {i.escalation_tier.value}: {i.escalation_reason}" if i.escalation_tier else "")
-            + (f"   Reopened {i.reopen_count}x" if i.reopen_count else ""),
+            + (f"   Reopened {i.reopen_count}x" if i.reopen_count else "")
+            + (f"   Cancelled: {i.cancel_reason.value if i.cancel_reason else 'no reason recorded'}"
+               if i.status == Status.CANCELLED else ""),
             f"   Feedback: {i.feedback_rating}/5 {i.feedback_comment or ''}" if i.feedback_rating else
             "   Feedback: none",
             "6. Archival",
@@ -188,6 +203,9 @@ def _row(ctx: ServiceContext, i) -> str:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
+    from ..core.periods import Period
+    from ..services.inquiry_queries import InquiryFilter, count_inquiries, list_inquiries
+
     with work(args) as ctx:
         f = InquiryFilter(status=Status.parse(args.status) if args.status else None,
                           month=Period.month(args.month) if args.month else None, limit=args.limit,
@@ -201,6 +219,8 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def cmd_search(args: argparse.Namespace) -> int:
+    from ..services.search import search_inquiries
+
     with work(args) as ctx:
         rows = search_inquiries(ctx.session, args.text, args.limit)
         for i in rows:
@@ -211,16 +231,40 @@ def cmd_search(args: argparse.Namespace) -> int:
 
 
 def cmd_set_status(args: argparse.Namespace) -> int:
+    from ..services import inquiries as svc
+
     with work(args) as ctx:
         i = svc.get_inquiry(ctx, args.id)
+        handled_by = None
+        if args.handled_by:
+            from ..services.staff import find_staff
+
+            handled_by = find_staff(ctx.session, args.handled_by)
+            if handled_by is None:
+                raise ValueError(f"no staff user {args.handled_by!r}; list them with 'saypro staff list'")
         svc.change_status(ctx, i, args.status, note=args.note, resolution=args.resolution,
                           user_confirmation=args.confirmation, tier=args.tier, reason=args.reason,
-                          allow_subjective=args.allow_subjective)
+                          allow_subjective=args.allow_subjective, handled_by=handled_by)
         print(f"{i.display_id}: {i.status.value}")
     return 0
 
 
+def cmd_cancel(args: argparse.Namespace) -> int:
+    from ..services import inquiries as svc
+    from ..services.cancellation import cancel_inquiry
+
+    with work(args) as ctx:
+        i = svc.get_inquiry(ctx, args.id)
+        kept = svc.get_inquiry(ctx, args.duplicate_of) if args.duplicate_of else None
+        cancel_inquiry(ctx, i, args.reason, duplicate_of=kept, note=args.note)
+        print(f"{i.display_id}: {i.status.value} ({i.cancel_reason.value}"
+              + (f" of {kept.display_id})" if kept else ")"))
+    return 0
+
+
 def cmd_note(args: argparse.Namespace) -> int:
+    from ..services import inquiries as svc
+
     with work(args) as ctx:
         i = svc.get_inquiry(ctx, args.id)
         svc.add_action_step(ctx, i, args.text, ActionKind.USER_CONTACT if args.contact else ActionKind.NOTE)
@@ -228,12 +272,17 @@ def cmd_note(args: argparse.Namespace) -> int:
 
 
 def cmd_ack(args: argparse.Namespace) -> int:
+    from ..services import inquiries as svc
+
     with work(args) as ctx:
         svc.acknowledge(ctx, svc.get_inquiry(ctx, args.id))
     return 0
 
 
 def cmd_assign(args: argparse.Namespace) -> int:
+    from ..services import inquiries as svc
+    from ..services.staff import find_staff
+
     with work(args) as ctx:
         user = None
         if args.user != "-":
@@ -245,18 +294,26 @@ def cmd_assign(args: argparse.Namespace) -> int:
 
 
 def cmd_feedback(args: argparse.Namespace) -> int:
+    from ..services import inquiries as svc
+
     with work(args) as ctx:
         svc.record_feedback(ctx, svc.get_inquiry(ctx, args.id), args.rating, args.comment)
     return 0
 
 
 def cmd_link(args: argparse.Namespace) -> int:
+    from ..services import inquiries as svc
+    from ..services.links_and_files import link_inquiries
+
     with work(args) as ctx:
         link_inquiries(ctx, svc.get_inquiry(ctx, args.id), svc.get_inquiry(ctx, args.other))
     return 0
 
 
 def cmd_attach(args: argparse.Namespace) -> int:
+    from ..services import inquiries as svc
+    from ..services.links_and_files import add_attachment
+
     with work(args) as ctx:
         att = add_attachment(ctx, svc.get_inquiry(ctx, args.id), args.file)
         print(f"attached {att.filename} ({att.size} bytes, sha256 {att.sha256[:12]}…)")
@@ -264,6 +321,8 @@ def cmd_attach(args: argparse.Namespace) -> int:
 
 
 def cmd_escalate_overdue(args: argparse.Namespace) -> int:
+    from ..services.sla_watch import run_auto_escalation
+
     with work(args) as ctx:
         done = run_auto_escalation(ctx)
         for i in done:
@@ -272,10 +331,11 @@ def cmd_escalate_overdue(args: argparse.Namespace) -> int:
     return 0
 
 
-def _fmt(value: float | None, unit: str) -> str:
-    if value is None:
-        return "no data"
-    return f"{value:.1f}%" if unit == "%" else f"{value:.2f}{unit}"
+def _fmt(value: float | None, unit: str, target: float | None = None, higher_is_better: bool = True) -> str:
+    """As the reports write it: rounded once, never shown as its target when it misses it."""
+    from ..reports.formatting import fmt_value
+
+    return fmt_value(value, unit, target, higher_is_better)
 
 
 def _share(value: float | None) -> str:
@@ -293,24 +353,56 @@ def _print_moderation(mod: ModerationFigures) -> None:
     print(f"  {'Complaint rate':<40} {_share(mod.complaint_rate):>9}   target under {_share(t['complaint_rate'])}")
 
 
+def _print_activity(a: PeriodActivity, span: str) -> None:
+    backlog = f"open at the end of the {span}" if a.period_over else f"open now (the {span} is not over)"
+    print(f"The {span}'s work (whenever logged): {a.acknowledged} acknowledged "
+          f"({_fmt(a.acknowledged_on_time_pct, '%')} by their due time), {a.resolved} resolved "
+          f"({_fmt(a.resolved_by_due_pct, '%')} by their due time), {a.escalated} escalated")
+    print(f"  {a.open_at_start} open at the start, {a.open_at_end} {backlog} ({a.overdue_at_end} past due); "
+          f"{a.breached} of {a.due} resolution due times missed")
+    for agent in a.agents:
+        print(f"  {agent.agent:<30} logged {agent.logged}, acknowledged {agent.acknowledged}, resolved "
+              f"{agent.resolved}, escalated {agent.escalated}, open {agent.open_at_end}, breaches {agent.breached}")
+
+
 def cmd_kpi(args: argparse.Namespace) -> int:
-    period = Period.month(args.month) if args.month else Period.quarter(args.quarter)
+    from ..core.kpi import against_targets
+    from ..core.periods import Period
+    from ..services.kpi import kpi_dataset
+    from ..services.moderation_kpi import moderation_figures
+
+    kind = next(k for k in ("day", "week", "month", "quarter") if getattr(args, k))
+    period = Period.parse(kind, getattr(args, kind))  # a bad period stops here, before the store is opened
     with work(args) as ctx:
-        data = kpi_dataset(ctx.session, period, ctx.now())
-        mod = moderation_figures(ctx.session, period, ctx.calendar.tz, ctx.now())
+        now = ctx.now()
+        data = kpi_dataset(ctx.session, period, now, ctx.calendar)
+        mod = moderation_figures(ctx.session, period, ctx.calendar.tz, now)
+        work_done = None
+        if kind in ("day", "week"):
+            from ..services.activity import period_activity
+
+            work_done = period_activity(ctx.session, period, now, ctx.calendar.tz)
         if args.json:
-            print(json.dumps({**data.to_dict(), "moderation": mod.to_dict()}, indent=2, ensure_ascii=False))
+            extra = {"activity": work_done.to_dict()} if work_done is not None else {}
+            print(json.dumps({**data.to_dict(), **extra, "moderation": mod.to_dict()}, indent=2, ensure_ascii=False))
             return 0
         print(f"KPIs for {data.period} ({data.logged} inquiries logged; {data.open} open; {data.resolved} resolved)")
         for check in against_targets(data, ctx.settings.targets):
             target = _fmt(check.target, check.unit)
-            print(f"  {check.label:<40} {_fmt(check.value, check.unit):>9}   target {target:>7}   {check.verdict}")
-        print(f"  {'Average / median first response':<40} {data.avg_first_response_minutes} / "
-              f"{data.median_first_response_minutes} min")
+            value = _fmt(check.value, check.unit, check.target, check.higher_is_better)
+            print(f"  {check.label:<40} {value:>9}   target {target:>7}   {check.verdict}")
+        print(f"  {'First response, business (avg / median)':<40} "
+              f"{_fmt(data.avg_first_response_business_minutes, 'min')} / "
+              f"{_fmt(data.median_first_response_business_minutes, 'min')}")
+        if data.cancelled:
+            print(f"  {'Cancelled (left out of the KPIs)':<40} {data.cancelled} ("
+                  + ", ".join(f"{k}: {v}" for k, v in data.cancelled_by_reason.items() if v) + ")")
         print(f"  {'Escalations':<40} {data.escalated} "
               + ", ".join(f"{k}: {v}" for k, v in data.escalations_by_tier.items()))
         print(f"  {'Reopened':<40} {data.reopened} ({_fmt(data.reopen_rate_pct, '%')})")
         print("  Top subjects: " + "; ".join(f"{s} ({n})" for s, n in data.top_subjects[:5]))
+        if work_done is not None:
+            _print_activity(work_done, kind)
         if mod.ads_submitted or mod.ads_reviewed:
             _print_moderation(mod)
     return 0

@@ -6,14 +6,14 @@ import argparse
 import json
 from datetime import datetime, time, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..core.moderation import AppealKind, AppealOutcome, AuditVerdict, DecisionKind, SanctionKind
-from ..core.validation import FieldError, ValidationError
-from ..services import ad_scoring, ads, moderation, moderation_audit
-from ..services.context import ServiceContext
 from .commands_sync import cmd_claim_ads
 from .common import local, work
+
+if TYPE_CHECKING:
+    from ..services.context import ServiceContext
 
 _DECISIONS = {"approve": DecisionKind.APPROVE, "reject": DecisionKind.REJECT,
               "changes": DecisionKind.REQUEST_CHANGES, "escalate": DecisionKind.ESCALATE,
@@ -140,6 +140,8 @@ def _ad_line(ctx: ServiceContext, ad: Any, risk: int | None) -> str:
 
 
 def cmd_queue(args: argparse.Namespace) -> int:
+    from ..services import ad_scoring, ads
+
     with work(args) as ctx:
         ad_scoring.score_missing(ctx)
         items = ads.queue(ctx, ads.QueueFilter(category=args.category, min_risk=args.min_risk,
@@ -161,6 +163,8 @@ def cmd_queue(args: argparse.Namespace) -> int:
 
 
 def cmd_show(args: argparse.Namespace) -> int:
+    from ..services import ad_scoring, ads, moderation
+
     with work(args) as ctx:
         ad_scoring.score_missing(ctx)
         ad = ads.get_ad(ctx, args.ad)
@@ -203,6 +207,8 @@ def _price(ad: Any) -> str:
 
 
 def cmd_decide(args: argparse.Namespace) -> int:
+    from ..services import ads, moderation
+
     with work(args) as ctx:
         ad = ads.get_ad(ctx, args.ad)
         d = moderation.decide(ctx, ad, _DECISIONS[args.decision], _codes(args.reason), message=args.message,
@@ -214,6 +220,8 @@ def cmd_decide(args: argparse.Namespace) -> int:
 
 
 def cmd_undo(args: argparse.Namespace) -> int:
+    from ..services import ads, moderation
+
     with work(args) as ctx:
         ad = ads.get_ad(ctx, args.ad)
         d = moderation.undo_last(ctx, ad)
@@ -222,6 +230,8 @@ def cmd_undo(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
+    from ..services import ads, moderation
+
     with work(args) as ctx:
         ad = ads.get_ad(ctx, args.ad)
         moderation.record_report(ctx, ad, args.reason, args.text)
@@ -230,6 +240,8 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def cmd_advertiser(args: argparse.Namespace) -> int:
+    from ..services import ads
+
     with work(args) as ctx:
         h = ads.advertiser_history(ctx, args.advertiser_id)
         print(f"Advertiser {h.advertiser_id} ({h.name}): {len(h.ads)} ad(s), {h.strikes} strike(s)"
@@ -248,6 +260,8 @@ def cmd_advertiser(args: argparse.Namespace) -> int:
 
 
 def cmd_expiring(args: argparse.Namespace) -> int:
+    from ..services import ads
+
     with work(args) as ctx:
         past, soon = ads.expiring(ctx, timedelta(days=args.days))
         print(f"{len(past)} approved ad(s) past their expiry (remove them: saypro ads decide AD remove "
@@ -261,6 +275,8 @@ def cmd_expiring(args: argparse.Namespace) -> int:
 
 
 def cmd_conflicts(args: argparse.Namespace) -> int:
+    from ..services import ads, moderation
+
     with work(args) as ctx:
         found = moderation.conflicts(ctx)
         print(f"{len(found)} decision(s) met another on the same ad")
@@ -272,6 +288,9 @@ def cmd_conflicts(args: argparse.Namespace) -> int:
 
 
 def cmd_settle(args: argparse.Namespace) -> int:
+    from ..core.validation import FieldError, ValidationError
+    from ..services import moderation
+
     with work(args) as ctx:
         matches = [a for a, _ in moderation.conflicts(ctx) if a.id.startswith(args.decision_id.lower())]
         if len(matches) != 1:
@@ -283,6 +302,8 @@ def cmd_settle(args: argparse.Namespace) -> int:
 
 
 def _until(ctx: ServiceContext, text: str | None) -> datetime | None:
+    from ..core.validation import FieldError, ValidationError
+
     if not text:
         return None
     try:
@@ -293,6 +314,8 @@ def _until(ctx: ServiceContext, text: str | None) -> datetime | None:
 
 
 def cmd_sanction_add(args: argparse.Namespace) -> int:
+    from ..services import ads, moderation
+
     kind = {"warning": SanctionKind.WARNING, "suspend": SanctionKind.SUSPENSION, "ban": SanctionKind.BAN}[args.kind]
     with work(args) as ctx:
         ad = ads.get_ad(ctx, args.ad) if args.ad else None
@@ -304,6 +327,8 @@ def cmd_sanction_add(args: argparse.Namespace) -> int:
 
 
 def cmd_sanction_lift(args: argparse.Namespace) -> int:
+    from ..services import moderation
+
     with work(args) as ctx:
         s = moderation.lift_sanction(ctx, moderation.get_sanction(ctx, args.id), args.reason)
         print(f"sanction {s.id[:13]} ({s.kind.value} of {s.advertiser_id}) lifted")
@@ -311,6 +336,8 @@ def cmd_sanction_lift(args: argparse.Namespace) -> int:
 
 
 def cmd_appeal_add(args: argparse.Namespace) -> int:
+    from ..services import ads, moderation
+
     with work(args) as ctx:
         ad = ads.get_ad(ctx, args.ad)
         a = moderation.add_appeal(ctx, ad, args.text,
@@ -320,6 +347,8 @@ def cmd_appeal_add(args: argparse.Namespace) -> int:
 
 
 def cmd_appeal_decide(args: argparse.Namespace) -> int:
+    from ..services import moderation
+
     outcome = AppealOutcome.UPHELD if args.outcome == "upheld" else AppealOutcome.OVERTURNED
     with work(args) as ctx:
         a = moderation.decide_appeal(ctx, moderation.get_appeal(ctx, args.id), outcome, args.note)
@@ -330,6 +359,8 @@ def cmd_appeal_decide(args: argparse.Namespace) -> int:
 
 
 def cmd_appeal_list(args: argparse.Namespace) -> int:
+    from ..services import ads, moderation
+
     with work(args) as ctx:
         found = moderation.appeals(ctx, open_only=not args.all)
         print(f"{len(found)} appeal(s)")
@@ -341,6 +372,8 @@ def cmd_appeal_list(args: argparse.Namespace) -> int:
 
 
 def cmd_audit_draw(args: argparse.Namespace) -> int:
+    from ..services import moderation_audit
+
     with work(args) as ctx:
         week = args.week or moderation_audit.previous_week(ctx)
         d = moderation_audit.draw(ctx, week, args.seed)
@@ -350,6 +383,8 @@ def cmd_audit_draw(args: argparse.Namespace) -> int:
 
 
 def cmd_audit_mark(args: argparse.Namespace) -> int:
+    from ..services import ads, moderation_audit
+
     verdict = AuditVerdict.CORRECT if args.verdict == "correct" else AuditVerdict.WRONG
     with work(args) as ctx:
         ad = ads.get_ad(ctx, args.ad)
@@ -359,6 +394,8 @@ def cmd_audit_mark(args: argparse.Namespace) -> int:
 
 
 def cmd_audit_show(args: argparse.Namespace) -> int:
+    from ..services import moderation_audit
+
     with work(args) as ctx:
         week = args.week or moderation_audit.previous_week(ctx)
         rows = moderation_audit.sample(ctx, week)
@@ -373,6 +410,8 @@ def cmd_audit_show(args: argparse.Namespace) -> int:
 
 
 def cmd_reasons(args: argparse.Namespace) -> int:
+    from ..services import ad_scoring
+
     with work(args) as ctx:
         policy = ad_scoring.current_policy(ctx)
         print(f"reasons of policy v{policy.version}:")
@@ -383,6 +422,8 @@ def cmd_reasons(args: argparse.Namespace) -> int:
 
 def cmd_policy(args: argparse.Namespace) -> int:
     from ..core.moderation_rules import ruleset_to_json
+    from ..core.validation import FieldError, ValidationError
+    from ..services import ad_scoring, moderation
 
     with work(args) as ctx:
         if args.set:

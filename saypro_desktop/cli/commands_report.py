@@ -1,12 +1,10 @@
-"""``saypro report ...`` (inquiry PDF, monthly and quarterly reports, attach) and ``saypro archive``."""
+"""``saypro report ...`` (inquiry PDF, daily, weekly, monthly and quarterly reports, attach) and ``saypro archive``."""
 
 from __future__ import annotations
 
 import argparse
 from pathlib import Path
 
-from ..core.periods import Period
-from ..services import report_files as rf
 from .common import work
 
 
@@ -33,6 +31,28 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
                            help="a UTF-8 text file with the supervisor's recommendations (blank lines part them)")
     quarterly.set_defaults(handler=cmd_quarterly)
 
+    daily = rsub.add_parser("daily", parents=[common], help="the daily support report of one office day")
+    daily.add_argument("--day", required=True, help="YYYY-MM-DD, the office's calendar day")
+    daily.add_argument("--out", type=Path, required=True, metavar="FILE.pdf")
+    daily.add_argument("--csv", action="store_true", help="also write the figures to FILE.csv beside the PDF")
+    daily.set_defaults(handler=cmd_daily)
+
+    weekly = rsub.add_parser("weekly", parents=[common], help="the weekly report to the SCMR team")
+    weekly.add_argument("--week", required=True, help="YYYY-Www, an ISO week (Monday to Sunday), e.g. 2025-W03")
+    weekly.add_argument("--out", type=Path, required=True, metavar="FILE.pdf")
+    weekly.add_argument("--csv", action="store_true", help="also write the figures to FILE.csv beside the PDF")
+    weekly.set_defaults(handler=cmd_weekly)
+
+    fb = rsub.add_parser("feedback", parents=[common], help="the feedback report of a period: summary, figures, "
+                                                            "themes with quotes, recommendations")
+    fb.add_argument("--from", dest="first", required=True, help="YYYY-MM-DD, the first office day")
+    fb.add_argument("--to", dest="last", required=True, help="YYYY-MM-DD, the last office day (included)")
+    fb.add_argument("--out", type=Path, required=True, metavar="FILE.pdf")
+    fb.add_argument("--csv", action="store_true", help="also write the figures to FILE.csv beside the PDF")
+    fb.add_argument("--recommendations-file", type=Path, metavar="FILE",
+                    help="a UTF-8 text file with the supervisor's recommendations (blank lines part them)")
+    fb.set_defaults(handler=cmd_feedback)
+
     mod = rsub.add_parser("moderation", parents=[common], help="the month's ad moderation report as PDF")
     mod.add_argument("--month", required=True, help="YYYY-MM")
     mod.add_argument("--out", type=Path, required=True, metavar="FILE.pdf")
@@ -50,6 +70,8 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
 
 
 def cmd_inquiry(args: argparse.Namespace) -> int:
+    from ..services import report_files as rf
+
     with work(args) as ctx:
         path = rf.write_inquiry_pdf(ctx, args.id, args.out)
     print(f"written {path}")
@@ -57,6 +79,9 @@ def cmd_inquiry(args: argparse.Namespace) -> int:
 
 
 def cmd_monthly(args: argparse.Namespace) -> int:
+    from ..core.periods import Period
+    from ..services import report_files as rf
+
     month = Period.month(args.month)  # a bad month stops here, before the store is opened
     with work(args) as ctx:
         now = ctx.now()  # one moment for both files, so the CSV holds exactly the PDF's figures
@@ -68,7 +93,40 @@ def cmd_monthly(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_daily(args: argparse.Namespace) -> int:
+    from ..core.periods import Period
+    from ..services import report_files as rf
+
+    day = Period.day(args.day)  # a bad day stops here, before the store is opened
+    with work(args) as ctx:
+        now = ctx.now()  # one moment for both files, so the CSV holds exactly the PDF's figures
+        written = [rf.write_daily_pdf(ctx, day, args.out, as_of=now, generated_at=now)]
+        if args.csv:
+            written.append(rf.write_daily_csv(ctx, day, args.out.with_suffix(".csv"), as_of=now))
+    for path in written:
+        print(f"written {path}")
+    return 0
+
+
+def cmd_weekly(args: argparse.Namespace) -> int:
+    from ..core.periods import Period
+    from ..services import report_files as rf
+
+    week = Period.week(args.week)
+    with work(args) as ctx:
+        now = ctx.now()
+        written = [rf.write_weekly_pdf(ctx, week, args.out, as_of=now, generated_at=now)]
+        if args.csv:
+            written.append(rf.write_weekly_csv(ctx, week, args.out.with_suffix(".csv"), as_of=now))
+    for path in written:
+        print(f"written {path}")
+    return 0
+
+
 def cmd_quarterly(args: argparse.Namespace) -> int:
+    from ..core.periods import Period
+    from ..services import report_files as rf
+
     quarter = Period.quarter(args.quarter)
     recommendations = ""
     if args.recommendations_file is not None:
@@ -85,7 +143,30 @@ def cmd_quarterly(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_feedback(args: argparse.Namespace) -> int:
+    from ..core.periods import Period
+    from ..services import report_files as rf
+
+    first, last = Period.day(args.first).first, Period.day(args.last).first
+    recommendations = ""
+    if args.recommendations_file is not None:
+        if not args.recommendations_file.is_file():
+            raise FileNotFoundError(f"{args.recommendations_file} is not a file")
+        recommendations = args.recommendations_file.read_text(encoding="utf-8-sig")
+    with work(args) as ctx:
+        now = ctx.now()
+        written = [rf.write_feedback_pdf(ctx, first, last, args.out, recommendations, as_of=now, generated_at=now)]
+        if args.csv:
+            written.append(rf.write_feedback_csv(ctx, first, last, args.out.with_suffix(".csv"), as_of=now))
+    for path in written:
+        print(f"written {path}")
+    return 0
+
+
 def cmd_moderation(args: argparse.Namespace) -> int:
+    from ..core.periods import Period
+    from ..services import report_files as rf
+
     month = Period.month(args.month)
     with work(args) as ctx:
         path = rf.write_moderation_pdf(ctx, month, args.out)
@@ -94,6 +175,8 @@ def cmd_moderation(args: argparse.Namespace) -> int:
 
 
 def cmd_attach(args: argparse.Namespace) -> int:
+    from ..services import report_files as rf
+
     with work(args) as ctx:
         att = rf.attach_inquiry_pdf(ctx, args.id)
         print(f"attached {att.filename} ({att.size} bytes, sha256 {att.sha256[:12]}…)")
@@ -101,6 +184,9 @@ def cmd_attach(args: argparse.Namespace) -> int:
 
 
 def cmd_archive(args: argparse.Namespace) -> int:
+    from ..core.periods import Period
+    from ..services import report_files as rf
+
     month = Period.month(args.month)
     with work(args) as ctx:
         result = rf.archive_month(ctx, month, args.out)

@@ -6,12 +6,13 @@ import argparse
 import getpass
 import sys
 import uuid
+from typing import TYPE_CHECKING
 
-from ..store import Store
-from ..sync.client import SyncClient, SyncError
-from ..sync.credentials import system_token_store
-from ..sync.engine import SERVER_URL, USERNAME, SyncEngine, _setting, enroll, make_client, pending_count
 from .common import store_for
+
+if TYPE_CHECKING:
+    from ..store import Store
+    from ..sync.client import SyncClient
 
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -33,6 +34,10 @@ def _password(from_stdin: bool) -> str:
 
 
 def cmd_login(args: argparse.Namespace) -> int:
+    from ..sync.client import SyncError
+    from ..sync.credentials import system_token_store
+    from ..sync.engine import enroll, make_client
+
     store = store_for(args)
     tokens = system_token_store()
     try:
@@ -56,6 +61,9 @@ def cmd_login(args: argparse.Namespace) -> int:
 
 def cmd_claim_ads(args: argparse.Namespace) -> int:
     """``saypro ads claim --count N``: reserve a batch of ads on the server, then sync so they are here."""
+    from ..sync.client import SyncError
+    from ..sync.engine import SyncEngine
+
     if not 1 <= args.count <= 200:
         raise ValueError("--count must be 1 to 200")
     store = store_for(args)
@@ -85,6 +93,9 @@ def cmd_claim_ads(args: argparse.Namespace) -> int:
 
 def _client(store: Store, args: argparse.Namespace) -> SyncClient | None:
     """The client of the server this desktop is enrolled with (None, and a message, when it is not)."""
+    from ..sync.credentials import system_token_store
+    from ..sync.engine import SERVER_URL, USERNAME, _setting, make_client
+
     with store.session() as s:
         url, username = _setting(s, SERVER_URL), _setting(s, USERNAME)
     if not url:
@@ -95,6 +106,9 @@ def _client(store: Store, args: argparse.Namespace) -> SyncClient | None:
 
 
 def cmd_sync(args: argparse.Namespace) -> int:
+    from ..sync.client import SyncError
+    from ..sync.engine import USERNAME, SyncEngine, _setting, enroll, pending_count
+
     store = store_for(args)
     try:
         client = _client(store, args)

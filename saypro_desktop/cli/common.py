@@ -6,17 +6,23 @@ import argparse
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-from ..services.context import ServiceContext, acting
-from ..store import Store, open_store, resolve_data_dir
+if TYPE_CHECKING:
+    from ..services.context import ServiceContext
+    from ..store import Store
 
 
 def store_for(args: argparse.Namespace) -> Store:
+    from ..store import open_store, resolve_data_dir
+
     return open_store(resolve_data_dir(args.data_dir))
 
 
 @contextmanager
 def work(args: argparse.Namespace) -> Iterator[ServiceContext]:
+    from ..services.context import acting
+
     store = store_for(args)
     try:
         with acting(store, args.as_user) as ctx:

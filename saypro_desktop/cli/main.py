@@ -4,16 +4,23 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from collections.abc import Sequence
 
-from ..core.permissions import PermissionDenied
-from ..core.validation import ValidationError
-from ..core.workflow import TransitionError
-from ..services.context import NotFound
-from ..services.csv_io import ImportRejected
-from ..store import StoreError
-from . import commands_data, commands_inquiry, commands_moderation, commands_report, commands_selftest, commands_sync
+from . import (
+    commands_data,
+    commands_feedback,
+    commands_inquiry,
+    commands_kb,
+    commands_moderation,
+    commands_report,
+    commands_selftest,
+    commands_sync,
+)
+
+# The shell's code for a process ended by SIGPIPE (128 + 13): `saypro inquiry list | head` stopped reading.
+EXIT_BROKEN_PIPE = 141
 
 
 def _common() -> argparse.ArgumentParser:
@@ -32,11 +39,15 @@ def build_parser() -> argparse.ArgumentParser:
     common = _common()
     parser = argparse.ArgumentParser(
         prog="saypro", parents=[common],
-        description="SayPro Desk: inquiries, ad moderation, SLAs and KPIs of the SayPro Classified Office")
+        description="SayPro Desk: inquiries, ad moderation, SLAs and KPIs of the SayPro Classified Office. "
+                    "Without a COMMAND, `saypro` starts the desktop app.",
+        epilog="`saypro COMMAND --help` describes a command.")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     commands_inquiry.register(sub, common)
     commands_data.register(sub, common)
     commands_moderation.register(sub, common)
+    commands_kb.register(sub, common)
+    commands_feedback.register(sub, common)
     commands_report.register(sub, common)
     commands_selftest.register(sub, common)
     commands_sync.register(sub, common)
@@ -44,6 +55,24 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    # Every command module imports its heavy packages (SQLAlchemy, the services, ReportLab) inside the handler
+    # that needs them, so building the parser and `saypro --help` stay fast; tests/cli/test_cli_start.py checks it.
+    try:
+        try:
+            return _run(argv)
+        finally:
+            if sys.stdout is not None:  # None in the windowed executable
+                sys.stdout.flush()  # a closed pipe shows here, inside main, rather than at interpreter exit
+    except BrokenPipeError:
+        # The reader of our output went away. Point stdout at devnull so that Python's flush at exit
+        # does not raise a second time, and end as a process killed by SIGPIPE would.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+        return EXIT_BROKEN_PIPE
+
+
+def _run(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO if getattr(args, "verbose", False) else logging.WARNING,
@@ -55,16 +84,36 @@ def main(argv: Sequence[str] | None = None) -> int:
         return commands_data.start_app(args)
     try:
         return int(args.handler(args) or 0)
-    except ImportRejected as exc:
+    except Exception as exc:
+        if not _reported(exc):
+            raise
+    return 1
+
+
+def _reported(exc: Exception) -> bool:
+    """Print an error the user can act on in a line or a list; False for a bug, which keeps its traceback.
+
+    Imported here, not at the top: these classes live in the heavy modules that a command has already
+    loaded when it raises them."""
+    from ..core.permissions import PermissionDenied
+    from ..core.validation import ValidationError
+    from ..core.workflow import TransitionError
+    from ..services.context import NotFound
+    from ..services.csv_io import ImportRejected
+    from ..store import StoreError
+
+    if isinstance(exc, ImportRejected):
         print(f"saypro: import refused: {exc}", file=sys.stderr)
-    except ValidationError as exc:
+    elif isinstance(exc, ValidationError):
         print("saypro: please correct:", file=sys.stderr)
         for e in exc.errors:
             print(f"  - {e}", file=sys.stderr)
-    except (StoreError, NotFound, PermissionDenied, TransitionError, PermissionError, ValueError,
-            FileNotFoundError) as exc:
+    elif isinstance(exc, (StoreError, NotFound, PermissionDenied, TransitionError, PermissionError, ValueError,
+                          FileNotFoundError)):
         print(f"saypro: {exc}", file=sys.stderr)
-    return 1
+    else:
+        return False
+    return True
 
 
 if __name__ == "__main__":

@@ -37,22 +37,31 @@ class Permission(StrEnum):
     DECIDE_APPEALS = "decide appeals against moderation"
     AUDIT_MODERATION = "audit moderation decisions"
     MANAGE_MODERATION = "edit moderation rules, reasons and message templates"
+    EDIT_ARTICLES = "write and edit knowledge-base articles"
+    SUGGEST_ARTICLE_EDITS = "suggest edits to knowledge-base articles"
+    MANAGE_REPLIES = "write and edit canned replies"
+    RECORD_FEEDBACK = "record and classify users' feedback"
 
 
 _MODERATION = {Permission.VIEW_ADS, Permission.MODERATE_ADS, Permission.AUDIT_MODERATION}
 _AGENT = {
     Permission.VIEW_INQUIRIES, Permission.VIEW_PERSONAL_DETAILS, Permission.CREATE_INQUIRY, Permission.EDIT_INQUIRY,
     Permission.ASSIGN_INQUIRY, Permission.CHANGE_STATUS, Permission.ADD_NOTE, Permission.VIEW_KPI, Permission.EXPORT,
+    Permission.SUGGEST_ARTICLE_EDITS, Permission.RECORD_FEEDBACK,
 }
 
 GRANTS: dict[Role, frozenset[Permission]] = {
     Role.ADMIN: frozenset(Permission),
     Role.SUPERVISOR: frozenset(_AGENT | _MODERATION | {
-        Permission.IMPORT, Permission.MAINTAIN_DATABASE, Permission.DECIDE_APPEALS, Permission.MANAGE_MODERATION}),
+        Permission.IMPORT, Permission.MAINTAIN_DATABASE, Permission.DECIDE_APPEALS, Permission.MANAGE_MODERATION,
+        Permission.EDIT_ARTICLES, Permission.MANAGE_REPLIES}),
     Role.SUPPORT_AGENT: frozenset(_AGENT | {Permission.VIEW_ADS}),
     Role.MODERATOR: frozenset({Permission.VIEW_INQUIRIES, Permission.ADD_NOTE, Permission.CREATE_INQUIRY,
-                               *_MODERATION}),
-    Role.MARKETING: frozenset({Permission.VIEW_INQUIRIES, Permission.VIEW_KPI, Permission.VIEW_ADS}),
+                               Permission.SUGGEST_ARTICLE_EDITS, *_MODERATION}),
+    # Seed 001: Marketing posts and edits content (the help centre's articles).
+    # ... and runs the feedback campaigns (seed 004: surveys, interviews, social media).
+    Role.MARKETING: frozenset({Permission.VIEW_INQUIRIES, Permission.VIEW_KPI, Permission.VIEW_ADS,
+                               Permission.EDIT_ARTICLES, Permission.RECORD_FEEDBACK}),
     Role.VIEWER: frozenset({Permission.VIEW_INQUIRIES, Permission.VIEW_ADS}),
 }
 

@@ -29,7 +29,8 @@ AUDIT_ACTIONS = frozenset({"create", "update", "delete"})
 # What an audit entry may be about: the synced tables (a test keeps this list and the models in step) and settings.
 AUDIT_ENTITIES = frozenset({"staff_user", "inquiry", "action_step", "attachment", "inquiry_link", "audit_entry",
                             "moderation_policy", "ad", "ad_decision", "ad_report", "sanction", "appeal",
-                            "moderation_audit", "setting"})
+                            "moderation_audit", "kb_article", "kb_vote", "kb_suggestion", "inquiry_article",
+                            "canned_reply", "feedback", "setting"})
 
 
 def file_name_problem(name: str) -> str | None:
@@ -154,6 +155,22 @@ def row_problem(table: str, row: dict[str, Any]) -> str | None:
         low, high = row.get("inquiry_id"), row.get("linked_inquiry_id")
         if low is not None and high is not None and not low < high:
             return "inquiry_link stores each pair once, the lower inquiry id first (and never an inquiry with itself)"
+    if table == "inquiry":
+        return _cancellation_problem(row)
+    return None
+
+
+def _cancellation_problem(row: dict[str, Any]) -> str | None:
+    """A Cancelled inquiry says why; only a duplicate names the inquiry kept, never itself. (A reason left on an
+    inquiry that is no longer Cancelled is tolerated: a concurrent status change may win the status alone.)"""
+    reason, duplicate_of = row.get("cancel_reason"), row.get("duplicate_of_id")
+    if row.get("status") == "Cancelled" and reason is None:
+        return "inquiry.cancel_reason is required when the status is Cancelled (Spam, Duplicate, Test or Other)"
+    if duplicate_of is not None:
+        if reason != "Duplicate":
+            return "inquiry.duplicate_of_id is only for an inquiry cancelled as a Duplicate"
+        if duplicate_of == row.get("id"):
+            return "inquiry.duplicate_of_id cannot name the inquiry itself"
     return None
 
 

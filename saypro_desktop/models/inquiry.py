@@ -7,9 +7,11 @@ from datetime import date, datetime
 from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..core.feedback import SurveyState
 from ..core.permissions import Permission as P
 from ..core.vocab import (
     ActionKind,
+    CancelReason,
     Category,
     ClassifiedCategory,
     Confirmation,
@@ -28,7 +30,7 @@ from .sync_spec import SyncSpec
 STATUS_FIELDS = frozenset({
     "status", "escalated", "escalation_tier", "escalation_reason", "escalated_at", "auto_escalated",
     "resolution", "resolved_at", "resolved_date", "resolved_on_first_contact", "user_confirmation", "closed_at",
-    "reopen_count",
+    "reopen_count", "cancel_reason", "cancelled_at", "duplicate_of_id",
 })
 ASSIGN_FIELDS = frozenset({"assigned_to_id", "assigned_at"})
 
@@ -108,6 +110,14 @@ class Inquiry(Synced, Base):
     closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     feedback_rating: Mapped[int | None] = mapped_column(Integer)  # CSAT 1..5
     feedback_comment: Mapped[str | None] = mapped_column(Text)
+    # The satisfaction survey after resolution: None reads as "to ask" once the inquiry is resolved.
+    survey_state: Mapped[SurveyState | None] = mapped_column(Vocab(SurveyState))
+    survey_at: Mapped[datetime | None] = mapped_column(UtcDateTime)  # when it was asked, answered or declined
+    # Status Cancelled: why it was set aside and when; a duplicate names the inquiry kept (also linked in
+    # section 6). A plain id, not a foreign key: the two may reach a desktop in either order.
+    cancel_reason: Mapped[CancelReason | None] = mapped_column(Vocab(CancelReason))
+    cancelled_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    duplicate_of_id: Mapped[str | None] = mapped_column(String(36))
 
     # Section 6: archival and reporting.
     in_monthly_report: Mapped[bool] = mapped_column(Boolean, default=False)

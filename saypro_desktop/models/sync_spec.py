@@ -15,7 +15,9 @@ from ..core.permissions import Permission
 WRITE_PERMISSIONS = frozenset({
     Permission.CREATE_INQUIRY, Permission.EDIT_INQUIRY, Permission.ADD_NOTE, Permission.CHANGE_STATUS,
     Permission.ASSIGN_INQUIRY, Permission.MANAGE_USERS, Permission.MODERATE_ADS, Permission.MANAGE_MODERATION,
-})
+    Permission.EDIT_ARTICLES, Permission.SUGGEST_ARTICLE_EDITS, Permission.MANAGE_REPLIES, Permission.IMPORT,
+    Permission.DECIDE_APPEALS, Permission.AUDIT_MODERATION, Permission.RECORD_FEEDBACK,
+})  # every permission a SyncSpec names (tests/sync/test_knowledge_sync.py checks it)
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,7 @@ BY_PRIORITY = "By priority"
 TOP_SUBJECTS = "Top subjects"
 TOP_CATEGORIES = "Top categories"
 BREACHES = "Breached inquiries"
+CANCELLED = "Cancelled (left out of the figures)"
 OTHER_TARGETS = "Other targets"
 
 # Breakdowns and their dataset attribute, in the order the report shows them.
@@ -36,7 +37,7 @@ class Figure:
     section: str
     measure: str
     value: float | int | None
-    unit: str = ""  # "%", "/5", "min" or "" for a count
+    unit: str = ""  # "%", "/5", "min" (business minutes, shown as hours and minutes) or "" for a count
     target: float | None = None
     met: bool | None = None
     higher_is_better: bool = True  # the target is a floor (≥) or, when False, a ceiling (≤)
@@ -69,10 +70,12 @@ def monthly_figures(data: KpiDataset, checks: Sequence[KpiCheck], breaches_total
         Figure(TOTALS, "Inquiries logged", data.logged),
         Figure(TOTALS, "Resolved or closed", data.resolved),
         Figure(TOTALS, "Still open", data.open),
+        Figure(TOTALS, "Cancelled (spam, duplicates, tests), not counted above", data.cancelled),
         *check("ack_within_target_pct"),
         Figure(RESPONSE, "First responses measured", data.ack_measured),
-        Figure(RESPONSE, "Average first response", data.avg_first_response_minutes, "min"),
-        Figure(RESPONSE, "Median first response", data.median_first_response_minutes, "min"),
+        Figure(RESPONSE, "Average first response (business time)", data.avg_first_response_business_minutes, "min"),
+        Figure(RESPONSE, "Median first response (business time)", data.median_first_response_business_minutes,
+               "min"),
         *check("resolved_within_24h_pct"),
         *check("resolved_within_48h_pct"),
         Figure(RESOLUTION, "High and critical priority resolved within 24 hours", data.high_priority_within_24h_pct,
@@ -94,6 +97,7 @@ def monthly_figures(data: KpiDataset, checks: Sequence[KpiCheck], breaches_total
     rows += [_from_check(OTHER_TARGETS, c) for c in checks if c.key not in placed]
     for section, attr in BREAKDOWNS:
         rows += [Figure(section, name, n) for name, n in getattr(data, attr).items()]
+    rows += [Figure(CANCELLED, reason or "No reason recorded", n) for reason, n in data.cancelled_by_reason.items()]
     if tops:
         rows += [Figure(TOP_SUBJECTS, name, n) for name, n in data.top_subjects]
         rows += [Figure(TOP_CATEGORIES, name, n) for name, n in data.top_categories]
@@ -114,7 +118,8 @@ def of_section(figures: Iterable[Figure], section: str) -> list[Figure]:
 
 
 def _raw(value: float | int | None) -> str:
-    """Figures in CSV stay exact (no rounding beyond the dataset's, no units); no data is an empty cell."""
+    """Figures in CSV stay exact (unrounded, no units: a spreadsheet rounds them once); no data is an empty
+    cell. Times ("min") are business minutes."""
     return "" if value is None else str(value)
 
 

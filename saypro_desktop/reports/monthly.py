@@ -10,19 +10,21 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, tzinfo
 from pathlib import Path
-from typing import IO
+from typing import IO, ClassVar
 
-from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, PageBreak, Paragraph, Spacer
+from reportlab.platypus import Flowable
 
+from ..core.feedback import FeedbackAnalysis
+from ..core.knowledge import KnowledgeMeasures
 from ..core.kpi import KpiCheck, KpiDataset
 from ..core.moderation_kpi import ModerationFigures
 from . import monthly_sections as ms
+from .cover import cover_story
 from .document import DIVISION, OFFICE, build_pdf
+from .feedback_section import feedback_rows
 from .figures import Figure, monthly_figures
 from .formatting import stamp
 from .moderation_section import moderation_rows
-from .styles import BRAND, FRAME_WIDTH, MUTED, RULE, SHADE, styles, table
 
 TITLE = "SCMR-5 Monthly Report"
 PROGRAMME = "Classified User Support and Help Management"
@@ -53,10 +55,16 @@ class MonthlyReport:
     breaches: list[BreachRow] = field(default_factory=list)
     breaches_total: int = 0
     moderation: ModerationFigures | None = None
+    feedback_analysis: FeedbackAnalysis | None = None  # the month's feedback themes and complaints
+    knowledge: KnowledgeMeasures | None = None
+    csat_target: float = 4.5
+    span: ClassVar[str] = "month"  # what the sections call the period: "logged in the month"
 
     @property
     def figures(self) -> list[Figure]:
         rows = monthly_figures(self.data, self.checks, self.breaches_total)
+        if self.feedback_analysis is not None:
+            rows += feedback_rows(self.feedback_analysis, self.knowledge, self.csat_target, trend=False)
         return rows + (moderation_rows(self.moderation) if self.moderation is not None else [])
 
 
@@ -78,7 +86,6 @@ MONTHLY_SECTIONS: list[tuple[str, Builder]] = [
 
 def _cover(report: MonthlyReport, tz: tzinfo, generated_at: datetime,
            sections: Sequence[tuple[str, Builder]]) -> list[Flowable]:
-    s = styles()
     d = report.data
     first, last = date.fromisoformat(d.first_day), date.fromisoformat(d.last_day)
     met = sum(c.met is True for c in report.checks)
@@ -87,34 +94,9 @@ def _cover(report: MonthlyReport, tz: tzinfo, generated_at: datetime,
         ("Period", f"{first:%d/%m/%Y} – {last:%d/%m/%Y} (inquiries logged in the month)"),
         ("Data as of", stamp(report.as_of, tz)), ("Generated at", stamp(generated_at, tz)),
     ]
-    fact_table = table([[Paragraph(k, s.label), Paragraph(v, s.cell)] for k, v in facts],
-                       [32 * mm, FRAME_WIDTH - 32 * mm],
-                       [("LINEBELOW", (0, 0), (-1, -1), 0.4, RULE), ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                        ("TOPPADDING", (0, 0), (-1, -1), 3), ("BOTTOMPADDING", (0, 0), (-1, -1), 4)])
     tiles = [("Inquiries logged", str(d.logged)), ("Resolved or closed", str(d.resolved)),
              ("Still open", str(d.open)), ("Targets met", f"{met} of {len(report.checks)}")]
-    big = s.big.clone("tile", alignment=1, fontSize=20, leading=24, textColor=BRAND)
-    small = s.small.clone("tile_label", alignment=1)
-    tile_table = table([[Paragraph(v, big) for _, v in tiles], [Paragraph(k, small) for k, _ in tiles]],
-                       [FRAME_WIDTH / 4] * 4,
-                       [("BACKGROUND", (0, 0), (-1, -1), SHADE), ("LINEAFTER", (0, 0), (-2, -1), 2, "white"),
-                        ("TOPPADDING", (0, 0), (-1, 0), 9), ("BOTTOMPADDING", (0, -1), (-1, -1), 9)])
-    contents = [Paragraph(f"{n}.&nbsp;&nbsp;{title}", s.body) for n, (title, _) in enumerate(sections, 1)]
-    return [
-        Spacer(0, 22 * mm),
-        Paragraph(TITLE, s.title.clone("cover_title", fontSize=28, leading=34)),
-        Paragraph(f"SayPro {PROGRAMME}", s.subtitle),
-        Spacer(0, 10 * mm),
-        Paragraph(d.period, s.title.clone("cover_month", fontSize=22, leading=27, textColor=MUTED)),
-        Spacer(0, 8 * mm),
-        fact_table,
-        Spacer(0, 10 * mm),
-        tile_table,
-        Spacer(0, 10 * mm),
-        Paragraph("Contents", s.subheading),
-        *contents,
-        PageBreak(),
-    ]
+    return cover_story(TITLE, f"SayPro {PROGRAMME}", d.period, facts, tiles, [title for title, _ in sections])
 
 
 def render_monthly_pdf(report: MonthlyReport, out: str | Path | IO[bytes], *, generated_at: datetime, tz: tzinfo,

@@ -19,10 +19,11 @@ from ..core.validation import InquiryDraft
 from ..core.vocab import ActionKind, Category, ClassifiedCategory, Confirmation, EscalationTier, Mode, Status, UserType
 from ..models import StaffUser
 from ..store import Store
+from . import demo_feedback
 from . import inquiries as svc
 from .context import ServiceContext, bind
 from .settings import load_settings
-from .staff import create_staff_user, ensure_first_admin, find_staff
+from .staff import create_staff_user, ensure_first_admin, find_staff, has_password, set_password, sign_in
 
 DEMO_PASSWORD = "SayPro-demo-1"  # demo staff only; printed by `saypro demo-data`
 
@@ -94,10 +95,23 @@ class _Clock:
         return self.t
 
 
+@dataclass(frozen=True)
+class DemoLogin:
+    """One line of the sign-in table `saypro demo-data` prints."""
+
+    username: str
+    role: Role
+    password: str | None  # None: the account has a password of its own, not the demo's
+
+
 def ensure_demo_staff(store: Store) -> list[str]:
+    """The demo staff, made once with DEMO_PASSWORD. A first Admin who has no password yet gets the demo's too,
+    so a demo store opens on the sign-in, not on the first-start dialog."""
     made = []
     with store.session() as s:
         admin = ensure_first_admin(s)
+        if not has_password(s, admin):
+            set_password(s, admin, DEMO_PASSWORD)
         ctx = bind(s, admin)
         for username, name, role in STAFF:
             if find_staff(s, username) is None:
@@ -105,6 +119,16 @@ def ensure_demo_staff(store: Store) -> list[str]:
                                   password=DEMO_PASSWORD)
                 made.append(username)
     return made
+
+
+def demo_logins(store: Store) -> list[DemoLogin]:
+    """Who can sign in to a demo store, with the demo password where it still opens the account (one
+    password check per account; an account whose password was changed shows None)."""
+    with store.session() as s:
+        admin = ensure_first_admin(s)
+        users = [admin] + [u for u in (find_staff(s, name) for name, _, _ in STAFF) if u is not None]
+        return [DemoLogin(u.username, u.role, DEMO_PASSWORD if sign_in(s, u.username, DEMO_PASSWORD) else None)
+                for u in users]
 
 
 def _logged_moment(rng: random.Random, day: date, tz: object) -> datetime:
@@ -145,6 +169,8 @@ def generate(store: Store, inquiries: int, months: int = 12, seed: int = 1, unti
         done += len(chunk)
         if progress:
             progress(done)
+    if inquiries:  # feedback from other channels over the same months, and the survey after resolution
+        demo_feedback.generate_feedback(store, start, end, seed, now=cutoff)
     return done
 
 
@@ -189,7 +215,8 @@ def _one(ctx: ServiceContext, rng: random.Random, users: dict[str, StaffUser], a
     else:
         if not at(rng.uniform(5, 60)):
             return
-        svc.change_status(ctx, inquiry, Status.IN_PROGRESS)
+        if inquiry.status == Status.NEW:  # acknowledging has already started the work
+            svc.change_status(ctx, inquiry, Status.IN_PROGRESS)
         contacted = rng.random() < 0.3 and at(rng.uniform(10, 300))
         if contacted:
             svc.add_action_step(ctx, inquiry, "Called the user to collect more detail", ActionKind.USER_CONTACT)

@@ -1,5 +1,6 @@
-"""Reports written to files: inquiry PDFs (saved, or attached to the inquiry), the SCMR-5 monthly report and
-the quarterly review as PDF and CSV, and the month archive of inquiry PDFs by user category.
+"""Reports written to files: inquiry PDFs (saved, or attached to the inquiry), the SCMR-5 monthly report,
+the quarterly review and the daily and weekly reports as PDF and CSV, and the month archive of inquiry PDFs by
+user category.
 
 Every file is written to a temporary name beside its target and renamed when complete, so a failure
 never leaves half a file. Periods and references are checked before anything is created. No Qt.
@@ -13,7 +14,7 @@ import re
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 from sqlalchemy import select
@@ -21,11 +22,15 @@ from sqlalchemy import select
 from ..core.periods import Period
 from ..core.permissions import Permission, can
 from ..models import Attachment, Inquiry
+from ..reports.daily import render_daily_pdf
+from ..reports.feedback_report import render_feedback_pdf
+from ..reports.feedback_section import feedback_rows
 from ..reports.figures import monthly_csv_rows, quarterly_csv_rows
 from ..reports.inquiry_pdf import InquirySheet, render_inquiry_pdf
 from ..reports.moderation_report import render_moderation_pdf
 from ..reports.monthly import render_monthly_pdf
 from ..reports.quarterly import render_quarterly_pdf
+from ..reports.weekly import render_weekly_pdf
 from . import report_data as data
 from .context import ServiceContext
 from .inquiries import get_inquiry
@@ -67,9 +72,9 @@ def _write_csv(rows: list[list[str]]) -> Callable[[Path], None]:
 
 
 def _period(ctx: ServiceContext, period: Period | str, kind: str) -> Period:
-    """A month or quarter that has begun; a string is parsed (YYYY-MM or YYYYQn)."""
+    """A period of ``kind`` that has begun; a string is parsed (YYYY-MM-DD, YYYY-Www, YYYY-MM or YYYYQn)."""
     if isinstance(period, str):
-        period = Period.month(period) if kind == "month" else Period.quarter(period)
+        period = Period.parse(kind, period)
     if period.kind != kind:
         raise ValueError(f"{period.label} is a {period.kind}; this report needs a {kind}")
     today = ctx.calendar.local_date(ctx.now())
@@ -151,6 +156,61 @@ def write_quarterly_csv(ctx: ServiceContext, period: Period | str, out: Path | s
     quarter = _period(ctx, period, "quarter")
     report = data.quarterly_report(ctx.session, quarter, as_of or ctx.now(), ctx.settings)
     return _atomic(out, _write_csv(quarterly_csv_rows(report.columns, report.targets)))
+
+
+def write_feedback_pdf(ctx: ServiceContext, first: date, last: date, out: Path | str, recommendations: str = "", *,
+                       as_of: datetime | None = None, generated_at: datetime | None = None) -> Path:
+    """The feedback report of the office days ``first`` to ``last``, with the supervisor's recommendations."""
+    ctx.require(Permission.VIEW_KPI)
+    report = data.feedback_report(ctx.session, first, last, as_of or ctx.now(), ctx.settings, recommendations)
+    return _atomic(out, lambda p: render_feedback_pdf(report, p, generated_at=generated_at or ctx.now(),
+                                                      tz=ctx.calendar.tz))
+
+
+def write_feedback_csv(ctx: ServiceContext, first: date, last: date, out: Path | str, *,
+                       as_of: datetime | None = None) -> Path:
+    ctx.require(Permission.VIEW_KPI)
+    report = data.feedback_report(ctx.session, first, last, as_of or ctx.now(), ctx.settings)
+    return _atomic(out, _write_csv(monthly_csv_rows(feedback_rows(report.analysis, report.knowledge,
+                                                                  report.csat_target))))
+
+
+def write_daily_pdf(ctx: ServiceContext, period: Period | str, out: Path | str, *, as_of: datetime | None = None,
+                    generated_at: datetime | None = None) -> Path:
+    """The daily support report of one office calendar day (YYYY-MM-DD)."""
+    ctx.require(Permission.VIEW_KPI)
+    day = _period(ctx, period, "day")
+    report = data.daily_report(ctx.session, day, as_of or ctx.now(), ctx.settings)
+    return _atomic(out, lambda p: render_daily_pdf(report, p, generated_at=generated_at or ctx.now(),
+                                                   tz=ctx.calendar.tz))
+
+
+def write_daily_csv(ctx: ServiceContext, period: Period | str, out: Path | str, *,
+                    as_of: datetime | None = None) -> Path:
+    """The figures of the daily report, one row each (the monthly CSV's columns)."""
+    ctx.require(Permission.VIEW_KPI)
+    day = _period(ctx, period, "day")
+    report = data.daily_report(ctx.session, day, as_of or ctx.now(), ctx.settings)
+    return _atomic(out, _write_csv(monthly_csv_rows(report.figures)))
+
+
+def write_weekly_pdf(ctx: ServiceContext, period: Period | str, out: Path | str, *, as_of: datetime | None = None,
+                     generated_at: datetime | None = None) -> Path:
+    """The weekly report to the SCMR team of one ISO week (YYYY-Www)."""
+    ctx.require(Permission.VIEW_KPI)
+    week = _period(ctx, period, "week")
+    report = data.weekly_report(ctx.session, week, as_of or ctx.now(), ctx.settings)
+    return _atomic(out, lambda p: render_weekly_pdf(report, p, generated_at=generated_at or ctx.now(),
+                                                    tz=ctx.calendar.tz))
+
+
+def write_weekly_csv(ctx: ServiceContext, period: Period | str, out: Path | str, *,
+                     as_of: datetime | None = None) -> Path:
+    """The figures of the weekly report, one row each (the monthly CSV's columns; the trend by day as rows)."""
+    ctx.require(Permission.VIEW_KPI)
+    week = _period(ctx, period, "week")
+    report = data.weekly_report(ctx.session, week, as_of or ctx.now(), ctx.settings)
+    return _atomic(out, _write_csv(monthly_csv_rows(report.figures)))
 
 
 def write_moderation_pdf(ctx: ServiceContext, period: Period | str, out: Path | str, *,

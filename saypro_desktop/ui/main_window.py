@@ -3,43 +3,101 @@ workspaces and nothing of what they do."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSettings, Qt, QTimer, QUrl
+from PySide6.QtCore import QSettings, QSize, Qt, QUrl
 from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence
 from PySide6.QtWidgets import (
-    QCompleter,
+    QAbstractButton,
+    QApplication,
     QHBoxLayout,
-    QLineEdit,
     QListWidget,
     QMainWindow,
     QMessageBox,
     QStackedWidget,
-    QToolBar,
     QWidget,
 )
 
 from ..core.permissions import Permission
-from ..services.search import search_inquiries
-from .app_context import AppContext
+from ..resources import user_guide_path
+from ..sync.credentials import TokenStore, system_token_store
+from . import file_dialogs
+from .app_context import AppContext, SignedIn
 from .conflicts_dialog import ConflictsDialog
 from .connect_dialog import ConnectDialog
 from .dashboard.workspace import DashboardWorkspace
+from .escalation_watch import AutoEscalation
+from .feedback.workspace import FeedbackWorkspace, may_use_feedback
+from .idle_lock import IdleLock, idle_minutes
 from .inquiries.workspace import InquiriesWorkspace
+from .knowledge.workspace import KnowledgeWorkspace
 from .moderation.workspace import ModerationWorkspace
+from .quick_search import QuickSearch
 from .reports.workspace import ReportsWorkspace
 from .settings_dialog import SettingsDialog
+from .shortcuts import ShortcutsDialog, leave_on_tab
+from .signin import SignInDialog
 from .status_bar import DeskStatusBar
 from .sync_controller import SyncController
 from .workspace import Workspace
 
 
+def first_size(available: QSize) -> QSize:
+    """The first window size: 1280x800 where it fits, else the screen's free area less a margin (a 1366x768
+    laptop gets 1366x728 less its task bar, not a window whose status bar hangs off the screen)."""
+    return QSize(min(1280, available.width() - 16), min(800, available.height() - 32))
+
+
 class MainWindow(QMainWindow):
-    def __init__(self, app: AppContext, ui_state: QSettings) -> None:
+    def __init__(self, app: AppContext, ui_state: QSettings, tokens: TokenStore | None = None) -> None:
         super().__init__()
         self.app, self.ui_state = app, ui_state
+        self.tokens = tokens or system_token_store()
         self.setWindowTitle("SayPro Desk")
         self.setAccessibleName("SayPro Desk main window")
+        file_dialogs.use_settings(ui_state)  # save dialogs remember their folder per kind of file
+        self._retired: list[QWidget] = []  # a signed-out user's workspaces, deleted once their tasks are done
+        app.runner.busy_changed.connect(self._drop_retired)
+        self.sidebar = QListWidget()
+        self.sidebar.setAccessibleName("Workspaces")
+        self.sidebar.setObjectName("sidebar")
+        self.stack = QStackedWidget()
+        self._build_workspaces()
+        self.sidebar.currentRowChanged.connect(self._switch)
+        self.sidebar.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        central = QWidget()
+        row = QHBoxLayout(central)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.sidebar)
+        row.addWidget(self.stack, 1)
+        self.setCentralWidget(central)
+        self._locked = False
+        self._build_search()
+        self._build_menus()
+        self.status = DeskStatusBar(app)
+        self.setStatusBar(self.status)
+        self._start_sync()
+        # Seed 001's escalation of what is unresolved past its due time: at start, then every 5 minutes.
+        self.escalation = AutoEscalation(app, parent=self)
+        self.escalation.escalated.connect(lambda refs: self.status.showMessage(
+            f"{len(refs)} escalated automatically (unresolved past due): {', '.join(refs)}", 30_000))
+        self.escalation.start()
+        self.lock_timer = IdleLock(self, idle_minutes(ui_state))
+        self.lock_timer.idle.connect(self.lock)
+        self.sidebar.setCurrentRow(0)
+        geometry = ui_state.value("main/geometry")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        else:
+            available = self.screen().availableGeometry().size()
+            self.resize(first_size(available))
+            if available.width() < 1440 or available.height() < 860:  # a laptop: all of its screen
+                self.setWindowState(Qt.WindowState.WindowMaximized)
+        self.sidebar.setCurrentRow(int(ui_state.value("main/workspace", 0)))
+
+    def _build_workspaces(self) -> None:
+        """The workspaces the signed-in user's role may use (built again when another user signs in)."""
+        app = self.app
         self.dashboard = DashboardWorkspace(app)
-        self.inquiries = InquiriesWorkspace(app, ui_state)
+        self.inquiries = InquiriesWorkspace(app, self.ui_state)
         self.workspaces: list[Workspace] = [self.dashboard, self.inquiries]
         self.moderation: ModerationWorkspace | None = None
         if app.can(Permission.MODERATE_ADS):  # the workspace is for deciding; others read ads elsewhere
@@ -49,91 +107,54 @@ class MainWindow(QMainWindow):
         if app.can(Permission.VIEW_KPI):
             self.reports = ReportsWorkspace(app)
             self.workspaces.append(self.reports)
-        self.sidebar = QListWidget()
-        self.sidebar.setAccessibleName("Workspaces")
-        self.sidebar.setObjectName("sidebar")
-        self.stack = QStackedWidget()
+        self.knowledge = KnowledgeWorkspace(app)  # every role reads the knowledge base
+        self.workspaces.append(self.knowledge)
+        self.feedback: FeedbackWorkspace | None = None
+        if may_use_feedback(app):  # recording feedback, the survey, the weekly analysis
+            self.feedback = FeedbackWorkspace(app)
+            self.workspaces.append(self.feedback)
         for ws in self.workspaces:
             self.sidebar.addItem(ws.title)
             self.stack.addWidget(ws)
             ws.open_inquiry.connect(self.show_inquiry)
-        self.sidebar.currentRowChanged.connect(self._switch)
-        self.sidebar.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
-        central = QWidget()
-        row = QHBoxLayout(central)
-        row.setContentsMargins(0, 0, 0, 0)
-        row.addWidget(self.sidebar)
-        row.addWidget(self.stack, 1)
-        self.setCentralWidget(central)
-        self._build_search()
-        self._build_menus()
-        self.status = DeskStatusBar(app)
-        self.setStatusBar(self.status)
-        self.sync = SyncController(app, parent=self)
+            leave_on_tab(ws)
+        # As wide as the longest title, never cut ("Moderatio") nor scrolled sideways.
+        self.sidebar.ensurePolished()  # the theme's style sheet sets the sidebar's larger font and item padding
+        fm = self.sidebar.fontMetrics()
+        self.sidebar.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.sidebar.setFixedWidth(max(fm.horizontalAdvance(ws.title) for ws in self.workspaces)
+                                   + 2 * self.sidebar.frameWidth() + 2 * (10 + 4) + 6)
+
+    def _start_sync(self, after: SyncController | None = None) -> None:
+        """A controller for the signed-in user; it starts once ``after`` (the last user's, stopped) has ended
+        the run it had under way, so two syncs never run at once."""
+        self.sync = SyncController(self.app, self.tokens, parent=self)
         self.sync.status_changed.connect(self.status.show_sync)
         self.sync.user_changed.connect(self._user_changed)
         self.sync.needs_sign_in.connect(lambda _: self.status.showMessage("Sign in to the server: File → Connect"))
-        self.sync.start()
-        self.sidebar.setCurrentRow(0)
-        geometry = ui_state.value("main/geometry")
-        if geometry is not None:
-            self.restoreGeometry(geometry)
-        else:
-            self.resize(1280, 800)
-        self.sidebar.setCurrentRow(int(ui_state.value("main/workspace", 0)))
-        self.sidebar.setMaximumWidth(self.fontMetrics().horizontalAdvance("M") * 14)
+        if self.moderation is not None:
+            self.moderation.queue.set_sync(self.sync)  # claims of ads go to the server through it
+        self.sync.start_after(after)
 
     # search -----------------------------------------------------------------------------------------------
     def _build_search(self) -> None:
-        bar = QToolBar("Search")
-        bar.setObjectName("searchBar")
-        bar.setMovable(False)
-        self.search = QLineEdit()
-        self.search.setPlaceholderText("Search inquiries: ID, name, email, text (Ctrl+K)")
-        self.search.setAccessibleName("Global search")
-        self.search.setClearButtonEnabled(True)
-        self._completer = QCompleter([], self)
-        self._completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
-        self._completer.setFilterMode(Qt.MatchFlag.MatchContains)
-        self._completer.activated.connect(self._open_completion)
-        self.search.setCompleter(self._completer)
-        self._hits: dict[str, str] = {}
-        self._debounce = QTimer(self, singleShot=True, interval=200)
-        self._debounce.timeout.connect(self._run_search)
-        self.search.textEdited.connect(lambda _: self._debounce.start())
-        self.search.returnPressed.connect(self._search_in_list)
-        bar.addWidget(self.search)
-        self.addToolBar(bar)
+        self.search = QuickSearch(self.app)  # ui/quick_search.py: a drop-down of hits, Enter searches everything
+        self.search.open_inquiry.connect(self.show_inquiry)
+        self.search.search_all.connect(self._search_everywhere)
+        # In the menu bar's free right-hand side, not a tool bar row of its own: on a 768-pixel screen that row
+        # is two more rows of the inquiry list.
+        self.search.setFixedWidth(self.fontMetrics().horizontalAdvance("M") * 36)
+        # The menu bar sizes its corner by the size hint: a layout makes it the field's width. A reference is
+        # kept (PySide6 would otherwise delete the corner with its wrapper).
+        self._search_corner = QWidget(self.menuBar())
+        box = QHBoxLayout(self._search_corner)
+        box.setContentsMargins(0, 2, 4, 2)
+        box.addWidget(self.search)
+        self.menuBar().setCornerWidget(self._search_corner, Qt.Corner.TopRightCorner)
 
-    def _run_search(self) -> None:
-        text = self.search.text().strip()
-        if len(text) < 2:
-            return
-
-        def find(ctx):
-            return [(i.id, f"{i.display_id} – {i.subject} – {i.user_full_name}")
-                    for i in search_inquiries(ctx.session, text, limit=12)]
-
-        def show(hits: list[tuple[str, str]]) -> None:
-            if self.search.text().strip() != text:
-                return  # typed on meanwhile
-            self._hits = {label: rid for rid, label in hits}
-            self._completer.model().setStringList(list(self._hits))  # type: ignore[attr-defined]
-            self._completer.complete()
-
-        self.app.read(find, show)
-
-    def _open_completion(self, label: str) -> None:
-        rid = self._hits.get(label)
-        if rid:
-            self.show_inquiry(rid)
-            QTimer.singleShot(0, self.search.clear)
-
-    def _search_in_list(self) -> None:
-        if self._completer.popup().isVisible():
-            return
-        self.sidebar.setCurrentRow(self.workspaces.index(self.inquiries))
-        self.inquiries.set_search(self.search.text())
+    def _search_everywhere(self, words: str) -> None:
+        self.show_workspace(self.inquiries)
+        self.inquiries.search_all(words)
 
     # menus ------------------------------------------------------------------------------------------------
     def _action(self, menu, text: str, shortcut: str | QKeySequence.StandardKey | None, slot) -> QAction:
@@ -146,22 +167,180 @@ class MainWindow(QMainWindow):
         return action
 
     def _build_menus(self) -> None:
+        """File, Inquiry, View and Help (Alt+F, I, V, H: no workspace takes these letters)."""
+        for action in self.menuBar().actions():  # built again for another user's role
+            self.menuBar().removeAction(action)
+            action.deleteLater()
         file_menu = self.menuBar().addMenu("&File")
         self.new_action = self._action(file_menu, "&New inquiry…", "Ctrl+N", self.inquiries.new_inquiry)
         self._action(file_menu, "&Settings…", "Ctrl+,", self.open_settings)
-        self._action(file_menu, "Connect to &server…", None, self.connect_server)
-        self._action(file_menu, "S&ync now", "F5", lambda: self.sync.sync_now())
+        self._action(file_menu, "Connect to ser&ver…", None, self.connect_server)
+        self._action(file_menu, "S&ync now", "F5", self.sync_now)
         self._action(file_menu, "&Conflicts to settle…", None, lambda: ConflictsDialog(self.sync, self).exec())
         file_menu.addSeparator()
+        self._action(file_menu, "&Lock", "Ctrl+L", self.lock)
+        self._action(file_menu, "Switch &user…", "Ctrl+Shift+U", self.switch_user)
+        self._action(file_menu, "Sign &out", "Ctrl+Shift+Q", self.sign_out)
+        file_menu.addSeparator()
         self._action(file_menu, "&Quit", QKeySequence.StandardKey.Quit, self.close)
+        self._build_inquiry_menu(self.menuBar().addMenu("&Inquiry"))
         view = self.menuBar().addMenu("&View")
         for n, ws in enumerate(self.workspaces):
             self._action(view, f"&{ws.title}", f"Ctrl+{n + 1}", lambda _=False, n=n: self.sidebar.setCurrentRow(n))
         self._action(view, "&Search", "Ctrl+K", self._focus_search)
         help_menu = self.menuBar().addMenu("&Help")
+        self._action(help_menu, "&User guide", QKeySequence.StandardKey.HelpContents, self.open_user_guide)
+        self._action(help_menu, "&Keyboard shortcuts", "Ctrl+/", self.show_shortcuts)
         self._action(help_menu, "Open &data folder", None,
                      lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.app.store.paths.root))))
         self._action(help_menu, "&About SayPro Desk", None, self._about)
+
+    def _build_inquiry_menu(self, menu) -> None:
+        """Every action on an inquiry, with its key. The inquiry's buttons own their keys (Alt+letters, Ctrl+S,
+        ...): the menu shows the key after a tab and presses the button, so a key is never bound twice."""
+        detail = self.inquiries.detail
+        self.inquiry_actions: list[QAction] = []
+        self._inquiry_buttons: list[QAbstractButton] = []
+
+        def item(button: QAbstractButton, text: str | None = None) -> None:
+            key = button.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+            text = text or button.text()
+            action = QAction(f"{text}\t{key}" if key else text, self)
+            action.triggered.connect(lambda _=False, b=button: self._press(b))
+            menu.addAction(action)
+            self.inquiry_actions.append(action)
+            self._inquiry_buttons.append(button)
+
+        for button in detail.buttons.values():  # the workflow: acknowledge, start work, escalate, ...
+            item(button)
+        menu.addSeparator()
+        item(detail.save_edits)
+        item(detail.pdf_button, "Save as &PDF…")
+        item(detail.attach_pdf_button, "&Attach the PDF")
+        menu.aboutToShow.connect(self._inquiry_menu_state)
+
+    def _inquiry_menu_state(self) -> None:
+        for action, button in zip(self.inquiry_actions, self._inquiry_buttons, strict=True):
+            action.setEnabled(button.isEnabled() and self.inquiries.detail.isEnabled())
+
+    def _press(self, button) -> None:
+        self.show_workspace(self.inquiries)
+        if button.isEnabled() and self.inquiries.detail.isEnabled():
+            button.click()
+        else:
+            self.status.showMessage("Select an inquiry in the list first", 5000)
+
+    def show_workspace(self, workspace: Workspace) -> None:
+        self.sidebar.setCurrentRow(self.workspaces.index(workspace))
+
+    def sync_now(self) -> None:
+        if not self.sync.status.enrolled:
+            self.status.showMessage("No server: File → Connect to server", 8000)
+            return
+        self.sync.sync_now()
+
+    def open_user_guide(self) -> None:
+        guide = user_guide_path()
+        if guide is None:
+            QMessageBox.information(self, "User guide", "The user guide is not installed with this copy.")
+            return
+        QDesktopServices.openUrl(QUrl.fromLocalFile(str(guide)))
+
+    def show_shortcuts(self) -> None:
+        ShortcutsDialog(self.menuBar(), self.workspaces, self).exec()
+
+    # who is signed in -----------------------------------------------------------------------------------------
+    def lock(self) -> None:
+        """Hide the work and ask for the same user's password, or let another user sign in (a switch)."""
+        if self._locked:
+            return
+        self._locked = True
+        self.centralWidget().hide()
+        self.menuBar().setEnabled(False)
+        self.search.clear()
+        minutes = self.lock_timer.minutes
+        note = (f"Locked after {minutes} minute(s) without use. " if self.lock_timer.fired else "Locked. ") + \
+            f"{self.app.user.display_name}: enter your password to go on, or sign in as another user."
+        try:
+            while True:
+                dialog = self._sign_in_dialog("lock", note)
+                if dialog.exec() == dialog.DialogCode.Accepted and dialog.user is not None:
+                    if dialog.user.id != self.app.user.id:
+                        self.become(dialog.user)
+                    break
+                self._locked = False
+                if self.close():  # Quit (unsaved edits are asked about first)
+                    return
+                self._locked = True
+        finally:
+            self._locked = False
+            self.centralWidget().show()
+            self.menuBar().setEnabled(True)
+            self.lock_timer.restart()
+
+    def switch_user(self) -> None:
+        dialog = self._sign_in_dialog("switch", f"Signed in: {self.app.user.display_name}. "
+                                                "Another user signs in here; this window is rebuilt for them.")
+        dialog.username.clear()
+        dialog.username.setFocus()
+        if dialog.exec() == dialog.DialogCode.Accepted and dialog.user is not None:
+            self.become(dialog.user)
+
+    def sign_out(self) -> None:
+        """The work is put away and the sign-in asked for again; Cancel there quits."""
+        if not self.inquiries.confirm_discard():
+            return
+        self.hide()
+        dialog = self._sign_in_dialog("sign-in", "Signed out. Sign in to go on, or Cancel to quit.")
+        dialog.username.clear()
+        dialog.username.setFocus()
+        if dialog.exec() == dialog.DialogCode.Accepted and dialog.user is not None:
+            self.become(dialog.user, asked=True)
+            self.show()
+        else:
+            self._save_state()
+            self.sync.stop()
+            self.deleteLater()
+            QApplication.instance().quit()
+
+    def _sign_in_dialog(self, purpose: str, note: str) -> SignInDialog:
+        dialog = SignInDialog(self.app.store, None, self if self.isVisible() else None, runner=self.app.runner,
+                              tokens=self.tokens, purpose=purpose, current_user=self.app.user.username, note=note)
+        dialog.setAccessibleName(dialog.windowTitle())
+        return dialog
+
+    def become(self, user: SignedIn, asked: bool = False) -> bool:
+        """Work on as ``user``: the sync stops, the workspaces are built again for the new role, the sync
+        starts again. False when unsaved edits were kept (the switch is not done)."""
+        if not asked and not self.inquiries.confirm_discard():
+            return False
+        self._save_state()
+        old_sync = self.sync
+        old_sync.stop()
+        current = self.sidebar.currentRow()
+        self.sidebar.blockSignals(True)
+        self.sidebar.clear()
+        for ws in self.workspaces:
+            self.stack.removeWidget(ws)
+            ws.hide()
+            ws.setParent(None)
+            self._retired.append(ws)  # results of its tasks may still arrive; deleted when the runner is idle
+        self.sidebar.blockSignals(False)
+        self.app.user = user
+        self._build_workspaces()
+        self._build_menus()
+        self.status.show_user(user)
+        self._start_sync(after=old_sync)
+        self.sidebar.setCurrentRow(min(max(current, 0), len(self.workspaces) - 1))
+        self._drop_retired(False)
+        return True
+
+    def _drop_retired(self, busy: bool) -> None:
+        if busy or not self.app.runner.idle():
+            return
+        for ws in self._retired:
+            ws.deleteLater()
+        self._retired.clear()
 
     def _focus_search(self) -> None:
         self.search.setFocus()
@@ -176,13 +355,13 @@ class MainWindow(QMainWindow):
 
     # workspaces -------------------------------------------------------------------------------------------
     def _switch(self, row: int) -> None:
-        if row < 0:
+        if row < 0 or row >= len(self.workspaces):
             return
         self.stack.setCurrentIndex(row)
         self.workspaces[row].activated()
 
     def show_inquiry(self, inquiry_id: str) -> None:
-        self.sidebar.setCurrentRow(self.workspaces.index(self.inquiries))
+        self.show_workspace(self.inquiries)
         self.inquiries.show_inquiry(inquiry_id)
 
     def connect_server(self) -> None:
@@ -197,12 +376,19 @@ class MainWindow(QMainWindow):
 
     def open_settings(self) -> None:
         SettingsDialog(self.app, self.ui_state, self).exec()
+        self.lock_timer.set_minutes(idle_minutes(self.ui_state))
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if not self.inquiries.confirm_discard():
             event.ignore()
             return
+        self._save_state()
+        self.sync.stop()
+        self.lock_timer.stop()
+        self.escalation.stop()
+        super().closeEvent(event)
+
+    def _save_state(self) -> None:
         self.ui_state.setValue("main/geometry", self.saveGeometry())
         self.ui_state.setValue("main/workspace", self.sidebar.currentRow())
         self.inquiries.save_state()
-        super().closeEvent(event)

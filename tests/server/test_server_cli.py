@@ -44,7 +44,8 @@ def test_the_migrations_build_exactly_the_models_schema(server_db_url):
 def test_the_server_has_the_desktops_synced_tables_and_none_of_its_local_ones():
     assert set(SYNCED) == {"staff_user", "inquiry", "action_step", "attachment", "inquiry_link", "audit_entry",
                            "moderation_policy", "ad", "ad_decision", "ad_report", "sanction", "appeal",
-                           "moderation_audit"}
+                           "moderation_audit", "kb_article", "kb_vote", "kb_suggestion", "inquiry_article",
+                           "canned_reply", "feedback"}
     assert not {"change_log", "device_state", "id_block", "setting", "local_credential",
                 "ad_score"} & set(metadata.tables)
 

@@ -31,10 +31,12 @@ def test_global_search_opens_the_inquiry(qtbot, app, ui_state, clock):
     qtbot.keyClick(window, Qt.Key.Key_K, Qt.KeyboardModifier.ControlModifier)
     assert window.search.hasFocus()
     qtbot.keyClicks(window.search, "mariette")
-    qtbot.waitUntil(lambda: bool(window._hits), timeout=3000)
-    label = next(iter(window._hits))
-    assert label.startswith("SCMR-2501-0002 – Charged twice")
-    window._open_completion(label)
+    qtbot.waitUntil(lambda: window.search.hit_count() == 1, timeout=3000)
+    hits = window.search.hits
+    assert (hits.item(0, 0).text(), hits.item(0, 1).text()) == ("SCMR-2501-0002", "Charged twice for premium listing")
+    popup = window.search.popup_view
+    popup.setCurrentIndex(popup.model().index(0, 0))
+    qtbot.keyClick(popup, Qt.Key.Key_Return)
     wait_idle(qtbot, app)
     assert window.stack.currentWidget() is window.inquiries
     qtbot.waitUntil(lambda: window.inquiries.detail.detail is not None
@@ -103,3 +105,13 @@ def test_a_database_that_cannot_be_opened_gets_a_dialog_not_a_traceback(qapp, tm
     assert code == 2
     assert shown[0][0] == "SayPro Desk cannot open its database"
     assert "newer version of SayPro Desk" in shown[0][1]
+
+
+def test_every_workspace_of_an_admin_fits_a_1366_pixel_screen_and_no_title_is_cut(qtbot, app, ui_state):
+    window = MainWindow(app, ui_state)  # the app fixture's user is the Admin: every workspace
+    qtbot.addWidget(window)
+    assert {ws.title for ws in window.workspaces} >= {"Inquiries", "Moderation", "Knowledge", "Feedback"}
+    assert window.minimumSizeHint().width() <= 1366, [(ws.title, ws.minimumSizeHint().width())
+                                                      for ws in window.workspaces]
+    fm = window.sidebar.fontMetrics()
+    assert all(fm.horizontalAdvance(ws.title) + 20 <= window.sidebar.width() for ws in window.workspaces)

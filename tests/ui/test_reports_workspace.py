@@ -32,6 +32,7 @@ from saypro_desktop.ui.main_window import MainWindow
 from saypro_desktop.ui.reports.jobs import describe, recent_months, recent_quarters
 from saypro_desktop.ui.reports.pdf_pages import PdfPages, dpi_for_width
 from saypro_desktop.ui.reports.pdf_preview import FIT_PAGE
+from saypro_desktop.ui.reports.printing import is_pdf_printer_name, prepare_printer, print_pdf
 from saypro_desktop.ui.reports.workspace import ReportsWorkspace
 from tests.conftest import draft
 from tests.reports.conftest import pdf_pages, pdf_text
@@ -272,13 +273,14 @@ def test_open_in_viewer_opens_the_file_in_the_reports_folder(qtbot, app, generat
     assert generated.error.text().startswith("No PDF viewer could open the report. It is saved at ")
 
 
-def _print_to(monkeypatch, out: Path, pages: tuple[int, int] | None = None) -> list[QPrinter]:
+def _print_to(monkeypatch, out: Path | None, pages: tuple[int, int] | None = None) -> list[QPrinter]:
+    """The print dialog accepted with Qt's PDF output (to ``out``; None: no file named, as a PDF printer driver)."""
     used = []
 
     def accept(dialog):
         printer = dialog.printer()
         printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
-        printer.setOutputFileName(str(out))
+        printer.setOutputFileName(str(out) if out else "")
         if pages:
             printer.setPrintRange(QPrinter.PrintRange.PageRange)
             printer.setFromTo(*pages)
@@ -289,31 +291,66 @@ def _print_to(monkeypatch, out: Path, pages: tuple[int, int] | None = None) -> l
     return used
 
 
-def test_print_to_pdf_gives_the_same_number_of_pages(qtbot, app, generated, tmp_path, monkeypatch):
+def test_print_to_pdf_gives_the_reports_own_pdf_with_its_text(qtbot, app, generated, tmp_path, monkeypatch):
     out = tmp_path / "printed.pdf"
     used = _print_to(monkeypatch, out)
-    generated.print_dpi = 100  # faster than the 300 of a real printer
     qtbot.mouseClick(generated.print_button, Qt.MouseButton.LeftButton)
-    assert generated.busy() and generated.status.text().startswith("Print")
-    qtbot.waitUntil(lambda: not generated.busy(), timeout=30_000)
+    qtbot.waitUntil(lambda: out.exists(), timeout=30_000)
     wait_idle(qtbot, app)
     count = generated.preview.page_count()
-    assert generated.status.text() == f"Sent {count} pages to the file."
+    assert generated.status.text() == f"Saved {count} pages as {out} (the report's PDF, with its text)."
+    # The generated file itself, not page images: same bytes, searchable text, no image on any page.
+    assert out.read_bytes() == generated.report.path.read_bytes()
+    assert "SCMR-5 Monthly Report" in pdf_text(out) and "Acknowledged within 1 business hour" in pdf_text(out)
     printed = PdfReader(out)
-    assert len(printed.pages) == count
-    box = printed.pages[0].mediabox
-    assert (float(box.width), float(box.height)) == (pytest.approx(595, abs=2), pytest.approx(842, abs=2))  # A4
+    assert len(printed.pages) == count and not any(page.images for page in printed.pages)
     assert used[0].docName() == "SCMR-5 monthly report, January 2025"
 
 
-def test_print_a_page_range(qtbot, app, generated, tmp_path, monkeypatch):
+def test_print_a_page_range_to_pdf(qtbot, app, generated, tmp_path, monkeypatch):
     out = tmp_path / "two.pdf"
-    _print_to(monkeypatch, out, pages=(1, 2))
-    generated.print_dpi = 72
+    _print_to(monkeypatch, out, pages=(2, 3))
     generated.print_report()
-    qtbot.waitUntil(lambda: not generated.busy(), timeout=30_000)
+    qtbot.waitUntil(lambda: out.exists(), timeout=30_000)
     wait_idle(qtbot, app)
-    assert len(PdfReader(out).pages) == 2 and generated.status.text() == "Sent 2 pages to the file."
+    assert generated.status.text() == f"Saved 2 pages as {out} (the report's PDF, with its text)."
+    whole = pdf_pages(generated.report.path)
+    assert pdf_pages(out) == whole[1:3]  # pages 2 and 3, as text
+
+
+def test_a_pdf_printer_that_names_no_file_asks_where_to_save(qtbot, app, generated, tmp_path, monkeypatch):
+    # "Microsoft Print to PDF" and "Save as PDF" ask for the file in their driver; the app asks instead and
+    # writes the report's own PDF there.
+    out = tmp_path / "chosen.pdf"
+    asked = []
+    _save_as(monkeypatch, out, asked)
+    _print_to(monkeypatch, None)
+    generated.print_report()
+    qtbot.waitUntil(lambda: out.exists(), timeout=30_000)
+    wait_idle(qtbot, app)
+    assert asked and asked[0][1].endswith("SCMR-5 2025-01.pdf")
+    assert out.read_bytes() == generated.report.path.read_bytes()
+
+
+@pytest.mark.parametrize(("name", "pdf"), [("Microsoft Print to PDF", True), ("Save as PDF", True),
+                                           ("CUPS-PDF", True), ("PDF", True), ("HP LaserJet 4250", False),
+                                           ("PDFCreator", False), ("", False)])
+def test_pdf_printers_are_known_by_name(name, pdf):
+    assert is_pdf_printer_name(name) is pdf
+
+
+def test_a_paper_printer_gets_the_pages_painted(qtbot, app, generated, tmp_path):
+    # The path of a real printer: pages rendered and painted (checked here through Qt's PDF output directly).
+    out = tmp_path / "painted.pdf"
+    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+    prepare_printer(printer, generated.preview.pages[0].size_pt, "t")
+    printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+    printer.setOutputFileName(str(out))
+    assert print_pdf(generated.report.path, printer, [0, 1], max_dpi=72) == 2
+    printed = PdfReader(out)
+    assert len(printed.pages) == 2
+    box = printed.pages[0].mediabox
+    assert (float(box.width), float(box.height)) == (pytest.approx(595, abs=2), pytest.approx(842, abs=2))  # A4
 
 
 def test_csv_writes_the_figures_of_the_chosen_month(qtbot, app, reports, tmp_path, monkeypatch):
@@ -472,8 +509,9 @@ def test_a_viewer_has_no_reports_workspace(qtbot, app, ui_state):
     window = MainWindow(replace(app, user=_viewer(app)), ui_state)
     qtbot.addWidget(window)
     assert window.reports is None
-    assert [ws.title for ws in window.workspaces] == ["Dashboard", "Inquiries"]
-    assert [window.sidebar.item(i).text() for i in range(window.sidebar.count())] == ["Dashboard", "Inquiries"]
+    assert [ws.title for ws in window.workspaces] == ["Dashboard", "Inquiries", "Knowledge"]
+    assert [window.sidebar.item(i).text() for i in range(window.sidebar.count())] == ["Dashboard", "Inquiries",
+                                                                                       "Knowledge"]
     wait_idle(qtbot, app)
 
 

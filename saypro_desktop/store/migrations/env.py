@@ -12,7 +12,7 @@ config = context.config
 def _include(obj, name, type_, reflected, compare_to):
     # The FTS5 search index and its shadow tables are managed by hand in migrations; Alembic cannot
     # compare expression indexes (ix_inquiry_list sorts with COLLATE NOCASE) on SQLite.
-    if type_ == "table" and name and name.startswith("inquiry_fts"):
+    if type_ == "table" and name and name.startswith(("inquiry_fts", "kb_fts")):
         return False
     return not (type_ == "index" and name == "ix_inquiry_list")
 

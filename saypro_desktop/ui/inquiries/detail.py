@@ -1,18 +1,19 @@
-"""One inquiry: its sections (editable by permission), the action-steps timeline, the workflow buttons,
-linked inquiries, attachments and the full history. Loaded and saved through the task runner."""
+"""One inquiry: its sections (editable by permission), the action-steps timeline with canned replies, the
+workflow buttons, the user's rating and survey, linked inquiries, attachments, the knowledge-base articles it is
+answered with and the full history. Loaded and saved through the task runner."""
 
 from __future__ import annotations
 
 import re
+from html import escape
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QStandardPaths, QUrl, Signal
+from PySide6.QtCore import QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -29,6 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ...core.knowledge import ReplyUse
 from ...core.permissions import Permission
 from ...core.sla import SlaState
 from ...core.validation import ValidationError
@@ -45,16 +47,46 @@ from ...services.links_and_files import (
     suggested_name,
     unlink_inquiries,
 )
-from ...services.report_files import attach_inquiry_pdf, write_inquiry_pdf
 from ...services.search import search_inquiries
+from .. import file_dialogs
 from ..app_context import AppContext
+from ..shortcuts import drop_mnemonics
 from ..theme import BAD, GOOD, MUTED, WARN
-from .action_dialogs import CloseDialog, EscalateDialog, NoteDialog, ResolveDialog
+from .action_dialogs import (
+    AcknowledgeDialog,
+    CancelDialog,
+    CloseDialog,
+    EscalateDialog,
+    NoteDialog,
+    ResolveDialog,
+)
+from .articles import KnowledgeBox
 from .drafts import DraftFile
+from .replies import ReplyButton
 from .template_form import TemplateForm
+from .user_feedback import UserFeedbackRow
 
 _STATE = {SlaState.BREACHED: BAD, SlaState.MISSED: BAD, SlaState.AT_RISK: WARN, SlaState.MET: GOOD,
           SlaState.ON_TRACK: MUTED}
+
+
+class _ShownWhenSet(QLabel):
+    """A message line that takes no room while it is empty."""
+
+    def setText(self, text: str) -> None:
+        super().setText(text)
+        self.setVisible(bool(text))
+
+    def clear(self) -> None:
+        self.setText("")
+
+
+def _scrolled(page: QWidget) -> QScrollArea:
+    scroll = QScrollArea()
+    scroll.setWidgetResizable(True)
+    scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+    scroll.setWidget(page)
+    return scroll
 
 
 class InquiryDetailPanel(QWidget):
@@ -65,23 +97,29 @@ class InquiryDetailPanel(QWidget):
         super().__init__(parent)
         self.app = app
         self.detail: InquiryDetail | None = None
+        self._staff: list[tuple[str, str]] = []
         self._dirty = False
         self._tz = app.settings.calendar().tz
         self.setAccessibleName("Inquiry detail")
         self.header = QLabel("Select an inquiry")
         self.header.setWordWrap(True)
         self.header.setAccessibleName("Inquiry summary")
-        self.error = QLabel()
+        self.error = _ShownWhenSet()
         self.error.setObjectName("formError")
         self.error.setWordWrap(True)
+        self.error.hide()
         self.buttons: dict[str, QPushButton] = {}
         bar = QHBoxLayout()
-        for key, text, tip in (("ack", "Ac&knowledge", "Record the first response to the user"),
+        for key, text, tip in (("ack", "Ac&knowledge…",
+                                "Record the first response to the user, with the reply that gives the reference "
+                                "number"),
                                ("In Progress", "Start &work", "Status In Progress"),
                                ("Escalated", "&Escalate…", "Escalate to a higher tier"),
                                ("Resolved", "&Resolve…", "Record the resolution"),
                                ("Closed", "C&lose…", "Close after the user's confirmation"),
-                               ("Reopened", "Re&open…", "Reopen a resolved or closed inquiry")):
+                               ("Reopened", "Re&open…", "Reopen a resolved or closed inquiry"),
+                               ("Cancelled", "Cancel inquiry…",
+                                "Set aside as spam, a duplicate or a test: left out of the KPIs")):
             b = QPushButton(text)
             b.setToolTip(tip)
             b.setAccessibleName(text.replace("&", "").rstrip("…"))
@@ -105,12 +143,16 @@ class InquiryDetailPanel(QWidget):
         self.tabs = QTabWidget()
         self.tabs.setAccessibleName("Inquiry sections")
         self.tabs.addTab(self._details_tab(), "&Details")
-        self.tabs.addTab(self._actions_tab(), "&Action steps")
-        self.tabs.addTab(self._links_tab(), "Links && &files")
+        # Scrolled when the window is short (a 768-pixel screen): the list above keeps its rows.
+        self.tabs.addTab(_scrolled(self._actions_tab()), "&Action steps")
+        self.tabs.addTab(_scrolled(self._links_tab()), "Li&nks && files")
+        self.knowledge = KnowledgeBox(app)
+        self.knowledge.message.connect(self.message)
+        self.tabs.addTab(_scrolled(self.knowledge), "Knowledge &base")
         self.history = QTreeWidget()
         self.history.setHeaderLabels(["When", "Who", "What", "Changes"])
         self.history.setAccessibleName("History of changes")
-        self.tabs.addTab(self.history, "&History")
+        self.tabs.addTab(self.history, "Histor&y")
         layout = QVBoxLayout(self)
         layout.addWidget(self.header)
         layout.addLayout(bar)
@@ -122,13 +164,14 @@ class InquiryDetailPanel(QWidget):
     # tabs ----------------------------------------------------------------------------------------------------
     def _details_tab(self) -> QWidget:
         self.form = TemplateForm()
+        drop_mnemonics(self.form)  # its Alt+letters are the new-inquiry form's; here they meet the workspace's
         self.form.changed.connect(self._on_edit)
         self.save_edits = QPushButton("&Save changes")
         self.save_edits.setToolTip("Save the edited sections (Ctrl+S)")
         self.save_edits.setShortcut("Ctrl+S")
         self.save_edits.setEnabled(False)
         self.save_edits.clicked.connect(self.save)
-        self.revert = QPushButton("Re&vert")
+        self.revert = QPushButton("Revert")
         self.revert.setEnabled(False)
         self.revert.clicked.connect(self.revert_edits)
         box = QWidget()
@@ -150,6 +193,10 @@ class InquiryDetailPanel(QWidget):
         self.resolution = QLabel()
         self.resolution.setWordWrap(True)
         col.addWidget(self.resolution)
+        self.user_feedback = UserFeedbackRow(self.app, self._local)
+        self.user_feedback.message.connect(self.message)
+        self.user_feedback.failed.connect(self._failed)
+        col.addWidget(self.user_feedback)
         assign_row = QHBoxLayout()
         self.assignee = QComboBox()
         self.assignee.setAccessibleName("Assigned to")
@@ -171,13 +218,17 @@ class InquiryDetailPanel(QWidget):
         self.step_text.setMaximumHeight(self.fontMetrics().height() * 4)
         self.step_contact = QCheckBox("Contact with the user")
         self.step_contact.setAccessibleName("Step was a contact with the user")
-        add = QPushButton("Add &step")
+        add = self.add_step_button = QPushButton("Add &step")
         add.setAccessibleName("Add action step")
         add.clicked.connect(self._add_step)
+        self.step_reply = ReplyButton(self.app, self.step_text, (ReplyUse.ACKNOWLEDGEMENT, ReplyUse.ACTION_STEP))
+        self.step_reply.failed.connect(self.error.setText)
+        self.step_reply.setVisible(self.app.can(Permission.ADD_NOTE))
         col.addWidget(self.step_text)
         row = QHBoxLayout()
         row.addWidget(self.step_contact)
         row.addStretch(1)
+        row.addWidget(self.step_reply)
         row.addWidget(add)
         col.addLayout(row)
         return box
@@ -194,9 +245,9 @@ class InquiryDetailPanel(QWidget):
         self.link_search = QLineEdit()
         self.link_search.setPlaceholderText("Inquiry ID or words to find the related inquiry")
         self.link_search.setAccessibleName("Find inquiry to link")
-        link = QPushButton("&Link")
+        link = QPushButton("Link")
         link.clicked.connect(self._link)
-        unlink = QPushButton("&Unlink")
+        unlink = QPushButton("Unlink")
         unlink.clicked.connect(self._unlink)
         row.addWidget(self.link_search, 1)
         row.addWidget(link)
@@ -208,8 +259,8 @@ class InquiryDetailPanel(QWidget):
         self.files.itemActivated.connect(self._open_file)
         col.addWidget(self.files)
         row2 = QHBoxLayout()
-        for text, slot in (("Add &file…", self._add_file), ("&Open", lambda: self._open_file(self.files.currentItem())),
-                           ("Re&move", self._remove_file)):
+        for text, slot in (("Add file…", self._add_file), ("Open", lambda: self._open_file(self.files.currentItem())),
+                           ("Remove", self._remove_file)):
             b = QPushButton(text)
             b.setAccessibleName(text.replace("&", "").rstrip("…"))
             b.clicked.connect(slot)
@@ -220,6 +271,7 @@ class InquiryDetailPanel(QWidget):
 
     # loading ---------------------------------------------------------------------------------------------------
     def show_inquiry(self, inquiry_id: str) -> None:
+        self.knowledge.show_inquiry(inquiry_id)
         self.app.read(lambda ctx: (load_detail(ctx, inquiry_id), staff_choices(ctx.session)), self._loaded,
                       lambda exc: self.error.setText(str(exc)))
 
@@ -233,7 +285,10 @@ class InquiryDetailPanel(QWidget):
         local = self._local
         self.header.setText(
             f"<h2>{detail.ref} · {v['subject']}</h2>"
-            f"<b>{v['status']}</b> · {v['priority']} priority · {v['category']} · logged {local(v['logged_at'])}"
+            f"<b>{v['status']}</b>"
+            + (f" ({v['cancel_reason'] or 'no reason recorded'}, left out of the KPIs)" if v["status"] == "Cancelled"
+               else "")
+            + f" · {v['priority']} priority · {v['category']} · logged {local(v['logged_at'])}"
             f" by {detail.received_by}<br>"
             f"Acknowledgement due {local(v['ack_due_at'])}: <span style='color:{_STATE[detail.ack_state]}'>"
             f"{detail.ack_state.value}</span> · Resolution due {local(v['resolution_due_at'])}: "
@@ -244,17 +299,19 @@ class InquiryDetailPanel(QWidget):
                                              f"received by {detail.received_by}")
             self._set_dirty(False)
             self._offer_edit_draft()
+        self._staff = staff
         self.assignee.clear()
         self.assignee.addItem("(unassigned)", None)
         for sid, name in staff:
             self.assignee.addItem(name, sid)
         self.assignee.setCurrentIndex(max(0, self.assignee.findData(detail.assigned_to_id)))
         escalated = f"Yes, {v['escalation_tier'] or ''}" if v["escalated"] else "No"
-        feedback = f"{v['feedback_rating']}/5" if v["feedback_rating"] else "—"
         self.resolution.setText(
-            f"<b>Resolution:</b> {v['resolution'] or '—'}<br><b>Resolved:</b> {local(v['resolved_at']) or '—'} · "
-            f"<b>User confirmation:</b> {v['user_confirmation'] or '—'} · <b>Escalated:</b> {escalated} · "
-            f"<b>Feedback:</b> {feedback}")
+            f"<b>Resolution:</b> {escape(v['resolution'] or '—')}<br><b>Resolved:</b> "
+            f"{local(v['resolved_at']) or '—'} · <b>User confirmation:</b> {v['user_confirmation'] or '—'} · "
+            f"<b>Escalated:</b> {escalated}")
+        self.user_feedback.show_inquiry(detail.id, detail.ref, v)
+        self.step_reply.set_inquiry(detail.id)
         self.timeline.clear()
         for s in detail.steps:
             self.timeline.addItem(f"{local(s.at)}  {s.author} · {s.kind}\n{s.text}")
@@ -272,7 +329,8 @@ class InquiryDetailPanel(QWidget):
         for h in detail.history:
             changes = "; ".join(f"{k}: {o if o is not None else '—'} → {n if n is not None else '—'}"
                                 for k, (o, n) in h.changes.items()) or h.summary
-            self.history.addTopLevelItem(QTreeWidgetItem([local(h.at), h.actor, h.action, changes]))
+            what = f"{h.action} ({h.summary})" if h.summary and h.changes else h.action  # "update (automatic …)"
+            self.history.addTopLevelItem(QTreeWidgetItem([local(h.at), h.actor, what, changes]))
         self._enable_actions()
 
     def _local(self, moment: Any) -> str:
@@ -376,21 +434,59 @@ class InquiryDetailPanel(QWidget):
         if self.detail is None:
             return
         if key == "ack":
-            self._run(lambda ctx, i: svc.acknowledge(ctx, i), "Acknowledged")
+            ack = AcknowledgeDialog(self.app, self.detail.id, self.detail.ref, self)
+            accepted = ack.exec() == ack.DialogCode.Accepted
+            note = ack.values()["note"]
+            ack.deleteLater()
+            if not accepted:
+                return
+            self._run(lambda ctx, i: svc.acknowledge(ctx, i, note), "Acknowledged")
+            return
+        if key == "Cancelled":
+            self._cancel()
             return
         kwargs: dict[str, Any] = {}
+        # Nobody assigned: the resolve and close dialogs ask who handled it (the service needs to know).
+        ask = {"staff": self._staff, "me": self.app.user.id} if self.detail.assigned_to_id is None else {}
         dialog = {"Escalated": lambda: EscalateDialog(self),
-                  "Resolved": lambda: ResolveDialog(self.detail.values["resolution"] or "", self),
-                  "Closed": lambda: CloseDialog(self.detail.values["user_confirmation"], self),
+                  "Resolved": lambda: ResolveDialog(self.detail.values["resolution"] or "", self, **ask,
+                                                    app=self.app, inquiry_id=self.detail.id),
+                  "Closed": lambda: CloseDialog(self.detail.values["user_confirmation"], self, **ask),
                   "Reopened": lambda: NoteDialog("Reopen inquiry", "Why is it reopened?", True, self)}.get(key)
         if dialog is not None:
             d = dialog()
-            if d.exec() != d.DialogCode.Accepted:
-                return
+            accepted = d.exec() == d.DialogCode.Accepted
             kwargs = d.values()
+            d.deleteLater()  # its reply button listens for changes until it is gone
+            if not accepted:
+                return
             if key == "Resolved" and not kwargs.get("first_contact"):
                 kwargs["first_contact"] = None  # let the service decide from the timeline
-        self._run(lambda ctx, i: svc.change_status(ctx, i, key, **kwargs), f"Status: {key}")
+        handled_by_id = kwargs.pop("handled_by_id", None)
+
+        def change(ctx, i):
+            if handled_by_id is not None:
+                from ...models import StaffUser
+
+                kwargs["handled_by"] = ctx.session.get(StaffUser, handled_by_id)
+            svc.change_status(ctx, i, key, **kwargs)
+
+        self._run(change, f"Status: {key}")
+
+    def _cancel(self) -> None:
+        """Set the inquiry aside (spam, duplicate, test): the service checks the reason and the inquiry kept."""
+        d = CancelDialog(self)
+        if d.exec() != d.DialogCode.Accepted:
+            return
+        v = d.values()
+
+        def cancel(ctx, i):
+            from ...services.cancellation import cancel_inquiry
+
+            kept = svc.get_inquiry(ctx, v["duplicate_of"]) if v["duplicate_of"] else None
+            cancel_inquiry(ctx, i, v["reason"], duplicate_of=kept, note=v["note"])
+
+        self._run(cancel, "Cancelled")
 
     def _assign(self) -> None:
         sid = self.assignee.currentData()
@@ -438,13 +534,13 @@ class InquiryDetailPanel(QWidget):
         if self.detail is None:
             return
         rid, name = self.detail.id, re.sub(r'[<>:"/\\|?*]', "-", self.detail.ref) + ".pdf"
-        folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
-        path, _ = QFileDialog.getSaveFileName(self, "Save the inquiry as PDF", str(Path(folder) / name),
-                                              "PDF documents (*.pdf)")
-        if not path:
+        target = file_dialogs.save_file(self, "inquiry.pdf", "Save the inquiry as PDF", name,
+                                        "PDF documents (*.pdf)", ".pdf")
+        if target is None:
             return
-        target = Path(path) if path.lower().endswith(".pdf") else Path(path + ".pdf")
         self.error.clear()
+        from ...services.report_files import write_inquiry_pdf  # ReportLab loads at the first PDF, not at start
+
         self.app.read(lambda ctx: write_inquiry_pdf(ctx, rid, target),
                       lambda saved: self.message.emit(f"Saved {saved}"),
                       lambda exc: self.error.setText(f"The PDF was not saved: {exc}"))
@@ -456,6 +552,8 @@ class InquiryDetailPanel(QWidget):
         rid = self.detail.id
 
         def work(ctx):
+            from ...services.report_files import attach_inquiry_pdf  # ReportLab loads at the first PDF
+
             attachment = attach_inquiry_pdf(ctx, rid)
             return [rid], attachment.filename
 
@@ -464,7 +562,7 @@ class InquiryDetailPanel(QWidget):
                        lambda exc: self.error.setText(f"The PDF was not attached: {exc}"))
 
     def _add_file(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Attach a file")
+        path = file_dialogs.open_file(self, "attachment", "Attach a file")
         if path:
             self._run(lambda ctx, i: add_attachment(ctx, i, Path(path)), "File attached")
 

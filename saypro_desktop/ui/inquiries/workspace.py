@@ -31,7 +31,9 @@ from ..app_context import AppContext
 from ..workspace import Workspace
 from .detail import InquiryDetailPanel
 from .new_inquiry import NewInquiryDialog
-from .table_model import InquiryTableModel
+from .table_model import COLUMNS, InquiryTableModel
+
+USER_COLUMN = [key for key, _ in COLUMNS].index("user")
 
 
 def _combo(name: str, options: list[tuple[str, object]], any_label: str | None = None) -> QComboBox:
@@ -78,7 +80,7 @@ class InquiriesWorkspace(Workspace):
         self.month = _combo("Month", _months(app.settings.calendar().local_date(app.clock())))
         self.count = QLabel()
         self.count.setAccessibleName("Number of inquiries shown")
-        new = QPushButton("&New inquiry")
+        new = QPushButton("New inquiry")  # Ctrl+N; Alt+N is the Links && files tab
         new.setToolTip("Log a new inquiry (Ctrl+N)")
         new.setAccessibleName("New inquiry")
         new.clicked.connect(self.new_inquiry)
@@ -90,9 +92,11 @@ class InquiriesWorkspace(Workspace):
         grid = QFormLayout()
         column.addLayout(grid)
         column.addStretch(1)
-        for label, w in (("&Views", self.views), ("&Filter", self.search), ("Stat&us", self.status),
-                         ("Priorit&y", self.priority), ("Categor&y", self.category), ("C&hannel", self.channel),
-                         ("Assi&gnee", self.assignee), ("S&LA", self.sla), ("&Month", self.month)):
+        # Alt+letters are unique in the window (tests/ui/test_shortcuts.py): the menus take F, I, V and H, the
+        # inquiry's buttons and tabs K, W, E, R, L, O, D, A, N, Y, G and S.
+        for label, w in (("Views", self.views), ("Fil&ter", self.search), ("Stat&us", self.status),
+                         ("&Priority", self.priority), ("&Category", self.category), ("Channel", self.channel),
+                         ("Assignee", self.assignee), ("SLA", self.sla), ("&Month", self.month)):
             lab = QLabel(label)
             lab.setBuddy(w)
             grid.addRow(lab, w)
@@ -111,6 +115,7 @@ class InquiriesWorkspace(Workspace):
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.setAlternatingRowColors(True)
         self.table.setWordWrap(False)
+        self.table.setTabKeyNavigation(False)  # Tab leaves the table; arrows move in it
         samples = ("SCMR-2501-00000", "00/00/0000 00:00", "Escalated (Tier 2)", "Critical",
                    "On track · 23h 59m left", "Classified Ad Posting", "Ad submission fails at payment step",
                    "Mariëtte van der Merwe", "Support Portal", "Lerato Mokoena", "00/00/0000 00:00")
@@ -140,12 +145,13 @@ class InquiriesWorkspace(Workspace):
         if state is not None:
             self.splitter.restoreState(state)
         else:
-            self.splitter.setSizes([fm.height() * 24, fm.height() * 20])
+            self.splitter.setSizes([fm.height() * 20, fm.height() * 22])  # 768 px high: 11 rows and the detail
         layout = QHBoxLayout(self)
         layout.addWidget(filters)
         layout.addWidget(self.splitter, 1)
 
         self._pending_select: str | None = None
+        self._user_column_from: int | None = None  # where the User column was before a quick search moved it
         self._debounce = QTimer(self, singleShot=True, interval=250)
         self._debounce.timeout.connect(self.apply_filters)
         self.search.textChanged.connect(lambda _: self._debounce.start())
@@ -174,17 +180,61 @@ class InquiriesWorkspace(Workspace):
             descending=self.model.query.descending, me=self.app.user.id, tz=self.app.settings.calendar().tz)
 
     def apply_filters(self) -> None:
+        self._restore_user_column()
         self.count.setText("Loading…")
         self.model.reload(self.current_query())
 
     def _loaded(self, n: int) -> None:
-        self.count.setText(f"{n:,} inquiries")
+        self.count.setText(self._count_text(n))
         if self._pending_select:
             self._select(self._pending_select)
+
+    def _count_text(self, n: int) -> str:
+        """How many, and for a search where it looked: every inquiry, or the view and filters it was kept to."""
+        words = self.search.text().strip()
+        if not words:
+            return f"{n:,} inquiries"
+        row = self.views.currentRow()
+        kept_to = [self.views.item(row).text()] if row > 0 else []
+        kept_to += [f"{c.accessibleName()}: {c.currentText()}" for c in self._filter_combos() if c.currentIndex() > 0]
+        return f"Search: '{words}' in {', '.join(kept_to) if kept_to else 'all inquiries'} – {n:,} found"
+
+    def _filter_combos(self) -> tuple[QComboBox, ...]:
+        return (self.status, self.priority, self.category, self.channel, self.assignee, self.sla, self.month)
 
     def set_search(self, text: str) -> None:
         self.search.setText(text)
         self.apply_filters()
+
+    def search_all(self, text: str) -> None:
+        """Quick search (Ctrl+K, Enter): every inquiry, whatever view or filters were set, with the list's own
+        full-text engine (accents folded, words of action steps too); the count line says where it looked."""
+        for widget in (*self._filter_combos(), self.views, self.search):
+            widget.blockSignals(True)
+        for combo in self._filter_combos():
+            combo.setCurrentIndex(0)
+        self.views.setCurrentRow(list(SavedView).index(SavedView.ALL))
+        self.search.setText(text.strip())
+        for widget in (*self._filter_combos(), self.views, self.search):
+            widget.blockSignals(False)
+        self._debounce.stop()
+        self._show_user_column()
+        self.apply_filters()
+
+    def _show_user_column(self) -> None:
+        """Whose inquiry it is: the column a name search needs, next to the Inquiry ID while the search lasts
+        (past the subject it is off the screen of a 1366-pixel laptop); cleared, the columns go back."""
+        header = self.table.horizontalHeader()
+        self.table.setColumnHidden(USER_COLUMN, False)
+        if self._user_column_from is None and header.visualIndex(USER_COLUMN) > 1:
+            self._user_column_from = header.visualIndex(USER_COLUMN)
+            header.moveSection(self._user_column_from, 1)
+
+    def _restore_user_column(self) -> None:
+        if self._user_column_from is not None and not self.search.text().strip():
+            header = self.table.horizontalHeader()
+            header.moveSection(header.visualIndex(USER_COLUMN), self._user_column_from)
+            self._user_column_from = None
 
     # selection --------------------------------------------------------------------------------------------------
     def _row_selected(self, current, _previous) -> None:
@@ -237,6 +287,10 @@ class InquiriesWorkspace(Workspace):
         return False
 
     def save_state(self) -> None:
+        if self._user_column_from is not None:  # the quick search's column order is not kept
+            header = self.table.horizontalHeader()
+            header.moveSection(header.visualIndex(USER_COLUMN), self._user_column_from)
+            self._user_column_from = None
         self.ui_state.setValue("inquiries/header", self.table.horizontalHeader().saveState())
         self.ui_state.setValue("inquiries/splitter", self.splitter.saveState())
         self.ui_state.setValue("inquiries/view", self.views.currentRow())

@@ -78,12 +78,16 @@ class QueueView(QWidget):
         for box in (self.reported, self.risky, self.mine):
             box.toggled.connect(lambda _: self.refresh())
         self.count = QLabel()
-        filters = QHBoxLayout()
+        # Two rows, so that the queue and the ad fit side by side on a 1366-pixel screen.
+        filters = QVBoxLayout()
+        choices, counts = QHBoxLayout(), QHBoxLayout()
         for w in (self.category, self.reported, self.risky, self.mine):
-            filters.addWidget(w)
-        filters.addStretch(1)
-        filters.addWidget(self.count)
-        filters.addWidget(self.claim_button)
+            choices.addWidget(w)
+        choices.addStretch(1)
+        counts.addWidget(self.count, 1)
+        counts.addWidget(self.claim_button)
+        filters.addLayout(choices)
+        filters.addLayout(counts)
 
         self.table = QTableWidget(0, len(COLUMNS))
         self.table.setAccessibleName("Review queue")
@@ -105,7 +109,8 @@ class QueueView(QWidget):
         self.pane = AdPane()
 
         self.buttons: dict[str, QPushButton] = {}
-        bar = QHBoxLayout()
+        bar = QVBoxLayout()
+        decide_row, more_row = QHBoxLayout(), QHBoxLayout()
         for key, label, tip in (("approve", "&Approve", "A"), ("reject", "&Reject…", "R"),
                                 ("changes", "Ask for &changes…", "C"), ("escalate", "&Escalate", "E"),
                                 ("sanction", "Sa&nction…", "S"), ("report", "User report…", "none"),
@@ -113,9 +118,11 @@ class QueueView(QWidget):
             b = QPushButton(label)
             b.setToolTip(f"{label.replace('&', '').rstrip('…')}" + (f" ({tip})" if tip != "none" else ""))
             b.setAccessibleName(label.replace("&", "").rstrip("…"))
-            bar.addWidget(b)
+            (decide_row if key in ("approve", "reject", "changes", "escalate") else more_row).addWidget(b)
             self.buttons[key] = b
-        bar.addStretch(1)
+        for row in (decide_row, more_row):
+            row.addStretch(1)
+            bar.addLayout(row)
         self.buttons["approve"].clicked.connect(lambda: self.decide(DecisionKind.APPROVE))
         self.buttons["reject"].clicked.connect(lambda: self.decide(DecisionKind.REJECT))
         self.buttons["changes"].clicked.connect(lambda: self.decide(DecisionKind.REQUEST_CHANGES))

@@ -10,17 +10,19 @@ import tempfile
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 from ...core.periods import Period
 from ...core.permissions import PermissionDenied
-from ...services import report_files
 from ...services.context import ServiceContext
 from ...services.inquiry_queries import InquiryFilter, count_inquiries
 from .pdf_pages import PageRaster, PdfPages
 
-MONTHLY, QUARTERLY = "monthly", "quarterly"
+DAILY, WEEKLY, MONTHLY, QUARTERLY = "daily", "weekly", "monthly", "quarterly"
+PERIOD_KIND = {DAILY: "day", WEEKLY: "week", MONTHLY: "month", QUARTERLY: "quarter"}
+_NAMES = {DAILY: ("Daily support report", "Daily report"), WEEKLY: ("SCMR weekly report", "Weekly report"),
+          MONTHLY: ("SCMR-5 monthly report", "SCMR-5"), QUARTERLY: ("Quarterly review", "Quarterly review")}
 
 
 class Cancelled(Exception):
@@ -29,12 +31,12 @@ class Cancelled(Exception):
 
 @dataclass(frozen=True)
 class ReportRequest:
-    kind: str  # MONTHLY or QUARTERLY
-    period: str  # "2025-01" or "2025Q1"
+    kind: str  # DAILY, WEEKLY, MONTHLY or QUARTERLY
+    period: str  # "2025-01-14", "2025-W03", "2025-01" or "2025Q1"
     recommendations: str = ""
 
     def parsed(self) -> Period:
-        return Period.month(self.period) if self.kind == MONTHLY else Period.quarter(self.period)
+        return Period.parse(PERIOD_KIND[self.kind], self.period)
 
     @property
     def label(self) -> str:
@@ -42,12 +44,11 @@ class ReportRequest:
 
     @property
     def title(self) -> str:
-        name = "SCMR-5 monthly report" if self.kind == MONTHLY else "Quarterly review"
-        return f"{name}, {self.label}"
+        return f"{_NAMES[self.kind][0]}, {self.label}"
 
     @property
     def file_stem(self) -> str:
-        return f"SCMR-5 {self.period}" if self.kind == MONTHLY else f"Quarterly review {self.period}"
+        return f"{_NAMES[self.kind][1]} {self.period}"
 
 
 @dataclass(frozen=True)
@@ -80,9 +81,14 @@ def _unlocked(folder: Path, stem: str, suffix: str, write: Callable[[Path], Path
 
 def generate_report(ctx: ServiceContext, request: ReportRequest, folder: Path) -> GeneratedReport:
     """The report's PDF in ``folder`` (the data folder's reports/), generated now from the local store."""
-    if request.kind == MONTHLY:
+    from ...services import report_files  # ReportLab loads with the first report, not at start
+
+    if request.kind in (DAILY, WEEKLY, MONTHLY):
+        writer = {DAILY: report_files.write_daily_pdf, WEEKLY: report_files.write_weekly_pdf,
+                  MONTHLY: report_files.write_monthly_pdf}[request.kind]
+
         def write(out: Path) -> Path:
-            return report_files.write_monthly_pdf(ctx, request.period, out)
+            return writer(ctx, request.period, out)
     else:
         def write(out: Path) -> Path:
             return report_files.write_quarterly_pdf(ctx, request.period, out, request.recommendations)
@@ -92,9 +98,11 @@ def generate_report(ctx: ServiceContext, request: ReportRequest, folder: Path) -
 
 
 def write_csv(ctx: ServiceContext, request: ReportRequest, out: Path) -> Path:
-    if request.kind == MONTHLY:
-        return report_files.write_monthly_csv(ctx, request.period, out)
-    return report_files.write_quarterly_csv(ctx, request.period, out)
+    from ...services import report_files
+
+    writer = {DAILY: report_files.write_daily_csv, WEEKLY: report_files.write_weekly_csv,
+              MONTHLY: report_files.write_monthly_csv, QUARTERLY: report_files.write_quarterly_csv}[request.kind]
+    return writer(ctx, request.period, out)
 
 
 def render_pages(path: Path, dpi: float, cancelled: threading.Event | None = None,
@@ -125,6 +133,23 @@ def save_copy(source: Path, target: Path) -> Path:
         Path(tmp_name).unlink(missing_ok=True)
         raise
     return target
+
+
+def recent_days(today: date, count: int = 35) -> list[tuple[str, str]]:
+    """(label, "YYYY-MM-DD"), today first."""
+    days = [today - timedelta(days=n) for n in range(count)]
+    return [(f"{d:%a} {d:%d/%m/%Y}", d.isoformat()) for d in days]
+
+
+def recent_weeks(today: date, count: int = 16) -> list[tuple[str, str]]:
+    """(label, "YYYY-Www"), this ISO week first."""
+    out = []
+    for n in range(count):
+        monday = today - timedelta(days=today.weekday() + 7 * n)
+        year, week, _ = monday.isocalendar()
+        out.append((f"{year}-W{week:02d} ({monday:%d/%m} – {monday + timedelta(days=6):%d/%m/%Y})",
+                    f"{year}-W{week:02d}"))
+    return out
 
 
 def recent_months(today: date, count: int = 24) -> list[tuple[str, str]]:

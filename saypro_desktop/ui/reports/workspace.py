@@ -1,4 +1,5 @@
-"""The Reports workspace: choose the SCMR-5 month or the review quarter, generate the PDF from the local store,
+"""The Reports workspace: choose the day of the daily support report, the week of the SCMR weekly report, the SCMR-5
+month or the review quarter, generate the PDF from the local store,
 look at its pages, then save it, open it in the system viewer, print it, or save its figures as CSV.
 
 Everything slow runs through the task runner: the report (database and ReportLab) with ``app.read``, the page
@@ -13,13 +14,12 @@ from collections.abc import Callable
 from contextlib import suppress
 from pathlib import Path
 
-from PySide6.QtCore import QStandardPaths, Qt, QTimer, QUrl, Signal
+from PySide6.QtCore import Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QAction, QDesktopServices, QKeySequence
 from PySide6.QtPrintSupport import QAbstractPrintDialog, QPrintDialog, QPrinter
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -32,24 +32,37 @@ from PySide6.QtWidgets import (
 from shiboken6 import isValid
 
 from ...core.permissions import Permission
+from .. import file_dialogs
 from ..app_context import AppContext
 from ..dashboard.tiles import section_title
 from ..theme import WARN
 from ..workspace import Workspace
 from . import jobs
 from .jobs import (
+    DAILY,
     MONTHLY,
     QUARTERLY,
+    WEEKLY,
     Cancelled,
     GeneratedReport,
     RenderedPages,
     ReportRequest,
     describe,
+    recent_days,
     recent_months,
     recent_quarters,
+    recent_weeks,
 )
 from .pdf_preview import ZOOMS, PdfPreview
-from .printing import MAX_PRINT_DPI, PrintCancelled, chosen_pages, prepare_printer, print_pdf
+from .printing import (
+    MAX_PRINT_DPI,
+    PrintCancelled,
+    chosen_pages,
+    prepare_printer,
+    print_pdf,
+    prints_to_pdf,
+    save_pdf_pages,
+)
 
 MAX_PREVIEW_DPI = 200.0
 
@@ -74,8 +87,6 @@ class ReportsWorkspace(Workspace):
         self._printer: QPrinter | None = None
         self._recommendations: dict[str, str] = {}
         self._quarter_shown: str | None = None
-        self._folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation) \
-            or str(Path.home())
         self._build()
         self.fill_periods()
         self.progress.connect(self._on_progress)
@@ -119,8 +130,17 @@ class ReportsWorkspace(Workspace):
         self.kind = QComboBox()
         self.kind.setAccessibleName("Report")
         self.kind.setToolTip("Which report to make")
+        self.kind.addItem("Daily support report", DAILY)
+        self.kind.addItem("SCMR weekly report", WEEKLY)
         self.kind.addItem("SCMR-5 monthly report", MONTHLY)
         self.kind.addItem("Quarterly review", QUARTERLY)
+        self.kind.setCurrentIndex(self.kind.findData(MONTHLY))
+        self.day = QComboBox()
+        self.day.setAccessibleName("Day")
+        self.day.setToolTip("The office day the daily support report covers")
+        self.week = QComboBox()
+        self.week.setAccessibleName("Week")
+        self.week.setToolTip("The ISO week (Monday to Sunday) the weekly report covers")
         self.month = QComboBox()
         self.month.setAccessibleName("Month")
         self.month.setToolTip("The month the SCMR-5 report covers")
@@ -132,7 +152,8 @@ class ReportsWorkspace(Workspace):
         self.recommendations.setPlaceholderText("Recommendations for the next quarter, printed in the review")
         self.recommendations.setTabChangesFocus(True)
         self._labels = {}
-        for key, text, field in (("kind", "&Report", self.kind), ("month", "&Month", self.month),
+        for key, text, field in (("kind", "&Report", self.kind), ("day", "Da&y", self.day),
+                                 ("week", "&Week", self.week), ("month", "&Month", self.month),
                                  ("quarter", "&Quarter", self.quarter)):
             label = QLabel(text)
             label.setBuddy(field)
@@ -146,6 +167,8 @@ class ReportsWorkspace(Workspace):
         col.addWidget(self.recommendations, 1)
         self.kind.currentIndexChanged.connect(self._kind_changed)
         self.month.currentIndexChanged.connect(self._selection_changed)
+        self.day.currentIndexChanged.connect(self._selection_changed)
+        self.week.currentIndexChanged.connect(self._selection_changed)
         self.quarter.currentIndexChanged.connect(self._quarter_changed)
 
         row = QHBoxLayout()
@@ -232,16 +255,19 @@ class ReportsWorkspace(Workspace):
 
     # periods ------------------------------------------------------------------------------------------------------
     def fill_periods(self) -> None:
-        """This month and quarter and the ones before; the one before is chosen (the usual report to file)."""
+        """Today, this week, month and quarter and the ones before; today is chosen for the daily report, the one
+        before for the others (the usual report to file)."""
         today = self.app.settings.calendar().local_date(self.app.clock())
-        for combo, options in ((self.month, recent_months(today)), (self.quarter, recent_quarters(today))):
+        for combo, options, default in ((self.day, recent_days(today), 0), (self.week, recent_weeks(today), 1),
+                                        (self.month, recent_months(today), 1),
+                                        (self.quarter, recent_quarters(today), 1)):
             chosen = combo.currentData()
             combo.blockSignals(True)
             combo.clear()
             for label, value in options:
                 combo.addItem(label, value)
             index = combo.findData(chosen) if chosen else -1
-            combo.setCurrentIndex(index if index >= 0 else 1)
+            combo.setCurrentIndex(index if index >= 0 else default)
             combo.blockSignals(False)
         self._quarter_changed()
         self._kind_changed()
@@ -250,24 +276,29 @@ class ReportsWorkspace(Workspace):
         self.fill_periods()  # a new month may have begun since the window opened
 
     def select(self, kind: str, period: str) -> None:
-        """Choose a report and its period, e.g. ``select("monthly", "2025-01")``."""
+        """Choose a report and its period, e.g. ``select("monthly", "2025-01")`` or ``select("weekly", "2025-W03")``."""
         self.kind.setCurrentIndex(self.kind.findData(kind))
-        combo = self.month if kind == MONTHLY else self.quarter
+        combo = self._period_combo(kind)
         index = combo.findData(period)
         if index < 0:
             raise ValueError(f"{period} is not offered")
         combo.setCurrentIndex(index)
 
+    def _period_combo(self, kind: str) -> QComboBox:
+        return {DAILY: self.day, WEEKLY: self.week, MONTHLY: self.month, QUARTERLY: self.quarter}[kind]
+
     def current_request(self) -> ReportRequest:
-        if self.kind.currentData() == MONTHLY:
-            return ReportRequest(MONTHLY, self.month.currentData())
+        kind = self.kind.currentData()
+        if kind != QUARTERLY:
+            return ReportRequest(kind, self._period_combo(kind).currentData())
         return ReportRequest(QUARTERLY, self.quarter.currentData(), self.recommendations.toPlainText().strip())
 
     def _kind_changed(self) -> None:
-        quarterly = self.kind.currentData() == QUARTERLY
-        for key, visible in (("month", not quarterly), ("quarter", quarterly)):
-            self._labels[key].setVisible(visible)
-            (self.month if key == "month" else self.quarter).setVisible(visible)
+        kind = self.kind.currentData()
+        quarterly = kind == QUARTERLY
+        for key, each in (("day", DAILY), ("week", WEEKLY), ("month", MONTHLY), ("quarter", QUARTERLY)):
+            self._labels[key].setVisible(each == kind)
+            self._period_combo(each).setVisible(each == kind)
         self.recommendations_label.setVisible(quarterly)
         self.recommendations.setVisible(quarterly)
         self._selection_changed()
@@ -387,7 +418,10 @@ class ReportsWorkspace(Workspace):
         report = self.report
         if report is None:
             return
-        if report.logged == 0:
+        if report.logged == 0 and report.request.kind in (DAILY, WEEKLY):  # the work on older inquiries is shown
+            self.status.setText(f"{report.request.title}: no inquiries were logged; the report shows the work on "
+                                "older ones.")
+        elif report.logged == 0:
             self.status.setText(f"<span style='color:{WARN}'>No inquiries were logged in {report.request.label}: "
                                 f"the report has no data.</span>")
         else:
@@ -424,16 +458,24 @@ class ReportsWorkspace(Workspace):
             index = smaller[-1] if smaller else percents[0][0]
         self.zoom.setCurrentIndex(index)
 
+    def _print_to_pdf(self, printer: QPrinter, pages: list[int], count: int) -> None:
+        """A PDF printer gets the report's own PDF (text, not page images); the file it names, or one asked for."""
+        assert self.report is not None
+        target = Path(printer.outputFileName()) if printer.outputFileName() else self._ask_file(
+            f"Print to PDF ({printer.printerName() or 'PDF'}): save the report as",
+            f"{self.report.request.file_stem}.pdf", "PDF documents (*.pdf)", ".pdf")
+        if target is None:
+            return
+        source = self.report.path
+        self.error.clear()
+        self.app.runner.read(lambda: save_pdf_pages(source, target, pages, count),
+                             lambda n: self._said(f"Saved {n} page{'s' if n != 1 else ''} as {target} "
+                                                  "(the report's PDF, with its text)."), self._said_error)
+
     # output -------------------------------------------------------------------------------------------------------
     def _ask_file(self, title: str, name: str, filter_text: str, suffix: str) -> Path | None:
-        path, _ = QFileDialog.getSaveFileName(self, title, str(Path(self._folder) / name), filter_text)
-        if not path:
-            return None
-        target = Path(path)
-        if target.suffix.lower() != suffix:
-            target = target.with_name(target.name + suffix)
-        self._folder = str(target.parent)
-        return target
+        # Documents first, then the folder last used for a report PDF or a figures CSV (each its own)
+        return file_dialogs.save_file(self, f"report{suffix}", title, name, filter_text, suffix)
 
     def save_as(self) -> None:
         if self.report is None:
@@ -490,6 +532,9 @@ class ReportsWorkspace(Workspace):
         if not accepted:
             return
         pages = chosen_pages(printer, count)
+        if prints_to_pdf(printer):
+            self._print_to_pdf(printer, pages, count)
+            return
         path, title, dpi = self.report.path, self.report.request.title, self.print_dpi
         self._printing = True
         job = self._start_job(f"Printing the {title}…")

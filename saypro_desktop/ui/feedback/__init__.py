@@ -1,0 +1,1 @@
+"""The Feedback workspace: record feedback, the survey after resolution, the weekly analysis."""
