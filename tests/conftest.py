@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -77,3 +77,18 @@ def draft(**overrides: object) -> InquiryDraft:
     )
     values.update(overrides)
     return InquiryDraft(**values)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def saypro(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Callable[..., tuple[int, str, str]]:
+    """The ``saypro`` command line in-process on a data folder of the test's own: (exit code, stdout, stderr)."""
+    from saypro_desktop.cli.main import main
+
+    data = tmp_path / "cli-data"
+
+    def run(*args: str) -> tuple[int, str, str]:
+        code = main([*args, "--data-dir", str(data)])
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    return run

@@ -78,49 +78,34 @@ def cmd_inquiry(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_monthly(args: argparse.Namespace) -> int:
+def _period_report(args: argparse.Namespace, kind: str, text: str) -> int:
+    """The monthly, daily or weekly report: the PDF and, with --csv, its figures beside it."""
     from ..core.periods import Period
     from ..services import report_files as rf
 
-    month = Period.month(args.month)  # a bad month stops here, before the store is opened
+    period = getattr(Period, kind)(text)  # a bad period stops here, before the store is opened
+    pdf, csv = {"month": (rf.write_monthly_pdf, rf.write_monthly_csv), "day": (rf.write_daily_pdf, rf.write_daily_csv),
+                "week": (rf.write_weekly_pdf, rf.write_weekly_csv)}[kind]
     with work(args) as ctx:
         now = ctx.now()  # one moment for both files, so the CSV holds exactly the PDF's figures
-        written = [rf.write_monthly_pdf(ctx, month, args.out, as_of=now, generated_at=now)]
+        written = [pdf(ctx, period, args.out, as_of=now, generated_at=now)]
         if args.csv:
-            written.append(rf.write_monthly_csv(ctx, month, args.out.with_suffix(".csv"), as_of=now))
+            written.append(csv(ctx, period, args.out.with_suffix(".csv"), as_of=now))
     for path in written:
         print(f"written {path}")
     return 0
+
+
+def cmd_monthly(args: argparse.Namespace) -> int:
+    return _period_report(args, "month", args.month)
 
 
 def cmd_daily(args: argparse.Namespace) -> int:
-    from ..core.periods import Period
-    from ..services import report_files as rf
-
-    day = Period.day(args.day)  # a bad day stops here, before the store is opened
-    with work(args) as ctx:
-        now = ctx.now()  # one moment for both files, so the CSV holds exactly the PDF's figures
-        written = [rf.write_daily_pdf(ctx, day, args.out, as_of=now, generated_at=now)]
-        if args.csv:
-            written.append(rf.write_daily_csv(ctx, day, args.out.with_suffix(".csv"), as_of=now))
-    for path in written:
-        print(f"written {path}")
-    return 0
+    return _period_report(args, "day", args.day)
 
 
 def cmd_weekly(args: argparse.Namespace) -> int:
-    from ..core.periods import Period
-    from ..services import report_files as rf
-
-    week = Period.week(args.week)
-    with work(args) as ctx:
-        now = ctx.now()
-        written = [rf.write_weekly_pdf(ctx, week, args.out, as_of=now, generated_at=now)]
-        if args.csv:
-            written.append(rf.write_weekly_csv(ctx, week, args.out.with_suffix(".csv"), as_of=now))
-    for path in written:
-        print(f"written {path}")
-    return 0
+    return _period_report(args, "week", args.week)
 
 
 def cmd_quarterly(args: argparse.Namespace) -> int:

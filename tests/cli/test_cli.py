@@ -6,21 +6,7 @@ import json
 import re
 from datetime import date
 
-import pytest
-
 from saypro_desktop.cli.main import main
-
-
-@pytest.fixture
-def saypro(tmp_path, capsys):
-    data = tmp_path / "cli-data"
-
-    def run(*args: str) -> tuple[int, str, str]:
-        code = main([*args, "--data-dir", str(data)])
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    return run
 
 
 def test_add_show_list_search_and_walk_an_inquiry(saypro):

@@ -5,22 +5,6 @@ from __future__ import annotations
 import json
 from datetime import date
 
-import pytest
-
-from saypro_desktop.cli.main import main
-
-
-@pytest.fixture
-def saypro(tmp_path, capsys):
-    data = tmp_path / "cli-data"
-
-    def run(*args: str) -> tuple[int, str, str]:
-        code = main([*args, "--data-dir", str(data)])
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    return run
-
 
 def _add(saypro, subject: str) -> str:
     code, out, err = saypro("inquiry", "add", "--subject", subject, "--category", "Payment/Billing", "--mode",

@@ -6,22 +6,6 @@ import json
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-import pytest
-
-from saypro_desktop.cli.main import main
-
-
-@pytest.fixture
-def saypro(tmp_path, capsys):
-    data = tmp_path / "cli-data"
-
-    def run(*args: str) -> tuple[int, str, str]:
-        code = main([*args, "--data-dir", str(data)])
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    return run
-
 
 def test_articles_and_replies_on_the_command_line(saypro, tmp_path):
     body = tmp_path / "refunds.md"

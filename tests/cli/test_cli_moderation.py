@@ -6,22 +6,6 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta
 
-import pytest
-
-from saypro_desktop.cli.main import main
-
-
-@pytest.fixture
-def saypro(tmp_path, capsys):
-    data = tmp_path / "cli-data"
-
-    def run(*args: str) -> tuple[int, str, str]:
-        code = main([*args, "--data-dir", str(data)])
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    return run
-
 
 def _ads_file(tmp_path, rows: list[dict]) -> str:
     path = tmp_path / "ads.jsonl"

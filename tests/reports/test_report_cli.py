@@ -7,20 +7,7 @@ from datetime import date
 
 import pytest
 
-from saypro_desktop.cli.main import main
 from tests.reports.conftest import pdf_text
-
-
-@pytest.fixture
-def saypro(tmp_path, capsys):
-    data = tmp_path / "cli-data"
-
-    def run(*args: str) -> tuple[int, str, str]:
-        code = main([*args, "--data-dir", str(data)])
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    return run
 
 
 @pytest.fixture
