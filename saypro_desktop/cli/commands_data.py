@@ -13,6 +13,7 @@ from .common import store_for, work
 
 if TYPE_CHECKING:
     from ..services import demo_data
+    from ..store import DataPaths, Store
 
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -163,12 +164,18 @@ def cmd_import(args: argparse.Namespace) -> int:
     print(f"{result.imported} inquiries imported from {args.file}")
     if result.created_staff:
         print("inactive staff records created for: " + ", ".join(result.created_staff))
+    if result.formula_cells:
+        cells = ", ".join(f"line {line} ({col})" for line, col in result.formula_cells[:10])
+        more = f" and {len(result.formula_cells) - 10} more" if len(result.formula_cells) > 10 else ""
+        print(f"note: {len(result.formula_cells)} cell(s) begin like a spreadsheet formula (=, +, -, @, tab): "
+              f"{cells}{more}. They were stored as the text they are; exports write them with a leading ' so that "
+              "a spreadsheet shows them as text instead of running them.", file=sys.stderr)
     return 0
 
 
 def cmd_db(args: argparse.Namespace) -> int:
     from ..core.permissions import Permission
-    from ..store import DataPaths, open_store, resolve_data_dir
+    from ..store import open_store, resolve_data_dir
     from ..store.backup import list_backups, make_backup, restore_backup
     from ..store.database import current_revision, head_revision
     from ..sync.identity import start_new_outbox
@@ -200,16 +207,49 @@ def cmd_db(args: argparse.Namespace) -> int:
         if args.action == "backup":
             print(f"backup written to {make_backup(paths)}")
             return 0
-        with store.engine.connect() as conn:
-            integrity = conn.exec_driver_sql("PRAGMA integrity_check").scalar_one()
-            fks = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
-            fts = conn.exec_driver_sql("INSERT INTO inquiry_fts(inquiry_fts) VALUES ('integrity-check')")
-            del fts
-        print(f"database {paths.database}: schema {current_revision(store.engine)}, integrity {integrity}, "
-              f"foreign keys {'ok' if not fks else f'{len(fks)} broken'}, search index ok")
-        return 0 if integrity == "ok" and not fks else 1
+        return _report_check(store, paths, current_revision(store.engine), list_backups(paths))
     finally:
         store.close()
+
+
+def _report_check(store: Store, paths: DataPaths, schema: str | None, backups: list[Path]) -> int:
+    """``saypro db check``: SQLite's full integrity check, foreign keys and the search index, each finding in
+    words, and which backup to restore; exit code 1 when anything is wrong."""
+    from sqlalchemy.exc import DBAPIError
+
+    from ..store.health import in_words, integrity_findings
+
+    findings = [in_words(f) for f in integrity_findings(store.engine, quick=False)]
+    fks: list = []
+    search_ok = True
+    try:
+        with store.engine.connect() as conn:
+            fks = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+            conn.exec_driver_sql("INSERT INTO inquiry_fts(inquiry_fts) VALUES ('integrity-check')")
+    except DBAPIError as exc:
+        search_ok = False
+        findings.append(f"the search index or a table could not be read ({exc.orig})")
+    findings += [f"a row of {r[0]} (row {r[1]}) refers to a {r[2]} that is not there" for r in fks[:20]]
+    if len(fks) > 20:
+        findings.append(f"... and {len(fks) - 20} more rows that refer to missing rows")
+    if not findings:
+        print(f"database {paths.database}: schema {schema}, integrity ok, foreign keys ok, search index ok")
+        return 0
+    print(f"database {paths.database}: schema {schema}: {len(findings)} problem(s) found"
+          f"{'' if search_ok else ' (the search index did not pass its check)'}:")
+    for finding in findings[:20]:
+        print(f"  - {finding}")
+    if len(findings) > 20:
+        print(f"  ... and {len(findings) - 20} more like these")
+    if backups:
+        print(f"What to do: close SayPro Desk on this computer, then 'saypro db restore' puts back the newest backup, "
+              f"{backups[-1].name} (the current file is kept in {paths.backups} first); "
+              f"'saypro db restore FILE' puts back an older one of the {len(backups)} there. Changes made after "
+              "the backup that were not synced are lost; a desktop that syncs gets the rest back from the server.")
+    else:
+        print(f"What to do: there is no backup in {paths.backups}. Close SayPro Desk and keep a copy of the data "
+              "folder; a desktop that syncs can start on a new data folder and get its data back from the server.")
+    return 1
 
 
 def _read_password(from_stdin: bool) -> str:

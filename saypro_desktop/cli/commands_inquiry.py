@@ -142,10 +142,14 @@ def cmd_show(args: argparse.Namespace) -> int:
     from ..services import inquiries as svc
     from ..services.inquiry_queries import history, linked_inquiries
     from ..services.sla_watch import sla_view
+    from ..services.withholding import withhold_changes, withhold_values
 
     with work(args) as ctx:
         i = svc.get_inquiry(ctx, args.id)
         view = sla_view(i, ctx.now(), ctx.settings, ctx.calendar)
+        role = ctx.actor.role  # the inquirer's details as this role may see them
+        who = withhold_values(role, "inquiry", {n: getattr(i, n) or "" for n in (
+            "user_full_name", "user_email", "user_phone", "user_account_id", "user_location")})
         val = lambda e: e.value if e else None  # noqa: E731
         lines = [
             f"Inquiry {i.display_id}" + (f"  (provisional reference {i.provisional_ref})"
@@ -154,9 +158,9 @@ def cmd_show(args: argparse.Namespace) -> int:
             f"   Logged: {local(ctx, i.logged_at)}   Received by: {i.received_by or ''}",
             f"   Mode: {_tick([m.value for m in Mode], val(i.mode))}",
             "2. User",
-            f"   {i.user_full_name}  <{i.user_email or ''}>  {i.user_phone or ''}  {i.user_location or ''}",
+            f"   {who['user_full_name']}  <{who['user_email']}>  {who['user_phone']}  {who['user_location']}",
             f"   User type: {_tick([u.value for u in UserType], val(i.user_type))}",
-            f"   User ID: {i.user_account_id or ''}",
+            f"   User ID: {who['user_account_id']}",
             "3. Inquiry",
             f"   Subject: {i.subject}",
             f"   Category: {i.category.value}" + (f": {i.category_other}" if i.category_other else "")
@@ -190,7 +194,7 @@ def cmd_show(args: argparse.Namespace) -> int:
             "History:",
             *[f"   {local(ctx, h.at, True)}  {h.action} {h.summary or ''}"
               + "; ".join(f"{k}: {o if o is not None else ''} -> {n if n is not None else ''}"
-                          for k, (o, n) in h.changes.items())
+                          for k, (o, n) in withhold_changes(role, h.changes).items())
               for h in history(ctx.session, i)],
         ]
         print("\n".join(lines))
@@ -219,12 +223,14 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def cmd_search(args: argparse.Namespace) -> int:
-    from ..services.search import search_inquiries
+    from ..services.search import search_hits
 
     with work(args) as ctx:
-        rows = search_inquiries(ctx.session, args.text, args.limit)
-        for i in rows:
-            print(_row(ctx, i))
+        # A role without VIEW_PERSONAL_DETAILS searches the inquiry's own text only: an email finds nothing.
+        rows = search_hits(ctx, args.text, args.limit)
+        for h in rows:
+            print(f"{h.ref:<16} {local(ctx, h.logged_at)}  {h.status:<11} {h.priority:<8} {h.category:<28} "
+                  f"{h.subject}")
         if not rows:
             print(f"no inquiry matches {args.text!r}")
     return 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -14,9 +15,30 @@ if TYPE_CHECKING:
 
 
 def store_for(args: argparse.Namespace) -> Store:
+    """The store of ``--data-dir``; a file that failed SQLite's quick check at open gets a warning first."""
     from ..store import open_store, resolve_data_dir
 
-    return open_store(resolve_data_dir(args.data_dir))
+    store = open_store(resolve_data_dir(args.data_dir))
+    if store.problems:
+        warn_damaged(store)
+    return store
+
+
+def warn_damaged(store: Store) -> None:
+    """Once per process and file: what the quick check found, and what to do."""
+    key = str(store.paths.database)
+    if key in _warned:
+        return
+    _warned.add(key)
+    shown = "\n".join(f"  - {p}" for p in store.problems[:5])
+    more = f"\n  ... and {len(store.problems) - 5} more" if len(store.problems) > 5 else ""
+    print(f"saypro: WARNING: the database {store.paths.database} is damaged (SQLite's quick check found "
+          f"{len(store.problems)} problem(s)):\n{shown}{more}\n"
+          "  What is shown may be incomplete and new changes may be lost. Run 'saypro db check' for the details, "
+          "then close SayPro Desk and 'saypro db restore' the newest good backup.", file=sys.stderr)
+
+
+_warned: set[str] = set()
 
 
 @contextmanager

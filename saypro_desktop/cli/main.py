@@ -85,12 +85,12 @@ def _run(argv: Sequence[str] | None) -> int:
     try:
         return int(args.handler(args) or 0)
     except Exception as exc:
-        if not _reported(exc):
+        if not _reported(exc, f"'saypro {args.command}'"):
             raise
     return 1
 
 
-def _reported(exc: Exception) -> bool:
+def _reported(exc: Exception, what: str = "the command") -> bool:
     """Print an error the user can act on in a line or a list; False for a bug, which keeps its traceback.
 
     Imported here, not at the top: these classes live in the heavy modules that a command has already
@@ -101,8 +101,12 @@ def _reported(exc: Exception) -> bool:
     from ..services.context import NotFound
     from ..services.csv_io import ImportRejected
     from ..store import StoreError
+    from ..store.failures import explain
 
-    if isinstance(exc, ImportRejected):
+    failure = explain(exc, what=what)  # a full disk or a damaged file: what happened and what to do
+    if failure:
+        print(f"saypro: {failure}", file=sys.stderr)
+    elif isinstance(exc, ImportRejected):
         print(f"saypro: import refused: {exc}", file=sys.stderr)
     elif isinstance(exc, ValidationError):
         print("saypro: please correct:", file=sys.stderr)

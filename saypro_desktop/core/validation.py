@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from .personal_details import WITHHELD, is_withheld
 from .row_checks import MAX_TEXT
 from .vocab import Category, ClassifiedCategory, Confirmation, EscalationTier, Mode, Priority, Status, UserType
 
@@ -55,6 +56,9 @@ _VOCABS: dict[str, Any] = {
     "priority": Priority,
 }
 _REQUIRED_CHOICES = ("category", "mode", "user_type")
+# The inquirer's personal details (as ``Inquiry.__sync__.personal``; tests/services/test_personal_details.py
+# checks that the two agree).
+PERSONAL_DRAFT_FIELDS = ("user_full_name", "user_email", "user_phone", "user_account_id", "user_location")
 _LIMITS = {"subject": 200, "user_full_name": 200, "user_email": 254, "user_phone": 40, "user_account_id": 80,
            "user_location": 200, "category_other": 200, "description": MAX_TEXT}
 LABELS = {
@@ -95,6 +99,10 @@ def normalise_draft(draft: InquiryDraft) -> tuple[InquiryDraft, list[FieldError]
         except ValueError as exc:
             values[name] = None
             errors.append(FieldError(name, str(exc)))
+    for name in PERSONAL_DRAFT_FIELDS:  # a withheld detail shown to a role, typed or exported back: never a value
+        if is_withheld(values[name]):
+            errors.append(FieldError(name, f"{WITHHELD} stands for a detail this role may not see, not a value: "
+                                           "type the real one, or leave it to a colleague who may see it"))
     if not values["subject"]:
         errors.append(FieldError("subject", "enter a short title summarising the issue"))
     if not values["user_full_name"]:

@@ -3,7 +3,6 @@ own words, the top queries and complaints, the knowledge base, and the recommend
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from pathlib import Path
@@ -12,6 +11,7 @@ from typing import IO
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, Spacer
 
+from ..core.csv_safety import csv_writer
 from ..core.feedback import FeedbackAnalysis
 from ..core.knowledge import KnowledgeMeasures
 from .document import DIVISION, OFFICE, build_pdf
@@ -79,4 +79,4 @@ def render_feedback_pdf(r: FeedbackReport, out: str | Path | IO[bytes], *, gener
 def write_feedback_csv(r: FeedbackReport, out: Path) -> None:
     """The report's figures as CSV (unrounded values), beside the PDF."""
     with out.open("w", encoding="utf-8-sig", newline="") as f:
-        csv.writer(f).writerows(monthly_csv_rows(feedback_rows(r.analysis, r.knowledge, r.csat_target)))
+        csv_writer(f).writerows(monthly_csv_rows(feedback_rows(r.analysis, r.knowledge, r.csat_target)))

@@ -1,15 +1,17 @@
 """Export inquiries to CSV and import them back, all or nothing.
 
 Timestamps are ISO 8601 in the office time zone with their offset (exact, and readable in a
-spreadsheet); action steps travel as a JSON list in one column so the round trip is lossless.
+spreadsheet); action steps travel as a JSON list in one column so the round trip is lossless. A text cell that
+a spreadsheet would run as a formula is written with a leading quote and read back without it (core/csv_safety.py).
 """
 
 from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -17,6 +19,7 @@ from typing import Any
 from sqlalchemy import select
 
 from ..core import sla
+from ..core.csv_safety import csv_writer, starts_like_formula, unescape_cell
 from ..core.inquiry_ids import InquiryId, month_key_of
 from ..core.permissions import Permission, Role
 from ..core.validation import InquiryDraft, check_rating, normalise_draft, status_requirements
@@ -28,6 +31,7 @@ from .inquiry_numbers import next_reference
 from .inquiry_queries import InquiryFilter, list_inquiries
 from .links_and_files import link_inquiries
 from .staff import find_staff
+from .withholding import shown
 
 COLUMNS = [
     "Inquiry ID", "Provisional Reference", "Logged At", "Received By", "Mode of Inquiry", "Full Name",
@@ -70,6 +74,8 @@ class ImportRejected(ValueError):
 class ImportResult:
     imported: int
     created_staff: list[str]
+    # Cells kept as text that a spreadsheet would run as a formula (line, column); exports write them escaped.
+    formula_cells: list[tuple[int, str]] = field(default_factory=list)
 
 
 def _fmt_time(ctx: ServiceContext, value: datetime | None) -> str:
@@ -78,6 +84,12 @@ def _fmt_time(ctx: ServiceContext, value: datetime | None) -> str:
 
 def _yes(value: bool) -> str:
     return "Yes" if value else "No"
+
+
+def _person(role: Role, i: Inquiry) -> list[str]:
+    """Full name, email, phone, user ID and location as ``role`` may see them (services/withholding.py)."""
+    return [shown(role, v or "") for v in (i.user_full_name, i.user_email, i.user_phone, i.user_account_id,
+                                           i.user_location)]
 
 
 def export_inquiries(ctx: ServiceContext, target: Path, month: Any = None) -> int:
@@ -89,16 +101,17 @@ def export_inquiries(ctx: ServiceContext, target: Path, month: Any = None) -> in
     refs = {i.id: i.display_id for i in ctx.session.scalars(select(Inquiry).where(Inquiry.id.in_(
         {i.duplicate_of_id for i in inquiries if i.duplicate_of_id})))}
     tmp = target.with_name(target.name + ".partial")
-    with tmp.open("w", newline="", encoding="utf-8-sig") as fh:
-        writer = csv.writer(fh)
+    with _removed_on_failure(tmp), tmp.open("w", newline="", encoding="utf-8-sig") as fh:
+        writer = csv_writer(fh, strings_are_text=True)  # every text cell is text, a phone number too
         writer.writerow(COLUMNS)
         for i in inquiries:
             steps = [{"at": _fmt_time(ctx, s.at), "author": users.get(s.author_id or "", ""), "kind": s.kind.value,
                       "text": s.text} for s in i.action_steps]
+            name, email, phone, account, location = _person(ctx.actor.role, i)
             writer.writerow([
                 i.inquiry_ref or "", i.provisional_ref or "", _fmt_time(ctx, i.logged_at),
-                users.get(i.received_by_id or "", ""), i.mode.value, i.user_full_name, i.user_email or "",
-                i.user_phone or "", i.user_type.value, i.user_account_id or "", i.user_location or "", i.subject,
+                users.get(i.received_by_id or "", ""), i.mode.value, name, email, phone, i.user_type.value,
+                account, location, i.subject,
                 i.category.value, i.category_other or "", i.description, i.priority.value,
                 users.get(i.assigned_to_id or "", ""), _fmt_time(ctx, i.assigned_at),
                 _fmt_time(ctx, i.acknowledged_at), json.dumps(steps, ensure_ascii=False) if steps else "",
@@ -116,6 +129,16 @@ def export_inquiries(ctx: ServiceContext, target: Path, month: Any = None) -> in
     return len(inquiries)
 
 
+@contextmanager
+def _removed_on_failure(partial: Path) -> Iterator[None]:
+    """A half-written file (a full disk, an error) is removed: the target stays as it was."""
+    try:
+        yield
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+
+
 def _links_by_inquiry(ctx: ServiceContext, inquiries: Iterable[Inquiry]) -> dict[str, list[str]]:
     refs = {i.id: i.display_id for i in ctx.session.scalars(select(Inquiry))}
     out: dict[str, list[str]] = {}
@@ -130,12 +153,16 @@ class _Row:
 
     def __init__(self, ctx: ServiceContext, record: dict[str, str], line: int, problems: list[tuple[int, str]]):
         self.ctx, self.r, self.line, self.problems = ctx, record, line, problems
+        self.formula_cells: set[str] = set()
 
     def bad(self, msg: str) -> None:
         self.problems.append((self.line, msg))
 
     def text(self, col: str) -> str:
-        return (self.r.get(col) or "").strip()
+        value = unescape_cell((self.r.get(col) or "").strip())
+        if starts_like_formula(value):  # text, stored and shown as text; the export writes it escaped
+            self.formula_cells.add(col)
+        return value.strip()
 
     def time(self, col: str) -> datetime | None:
         raw = self.text(col)
@@ -213,7 +240,9 @@ def import_inquiries(ctx: ServiceContext, source: Path) -> ImportResult:
                 problems.append((row.line, f"linked inquiry {ref} is neither in the file nor in this store"))
     if problems:
         raise ImportRejected(sorted(problems))
-    return _write(ctx, [item for _, item in parsed if item])
+    result = _write(ctx, [item for _, item in parsed if item])
+    result.formula_cells = [(row.line, col) for row, _ in parsed for col in sorted(row.formula_cells)]
+    return result
 
 
 def _parse(ctx: ServiceContext, row: _Row) -> tuple[_Row, dict[str, Any] | None]:

@@ -94,7 +94,7 @@ class DashboardData:
 
 
 def _count(ctx: ServiceContext, view: SavedView, now: datetime) -> int:
-    return len(row_ids(ctx.session, TableQuery(view=view), now, ctx.settings.sla.at_risk_fraction))
+    return len(row_ids(ctx, TableQuery(view=view), now, ctx.settings.sla.at_risk_fraction))
 
 
 _TODAY = f"""
@@ -148,9 +148,9 @@ def daily_series(ctx: ServiceContext, days: int = 30) -> list[DayPoint]:
 
 def at_risk_list(ctx: ServiceContext, limit: int = 20) -> list[AtRiskItem]:
     """Open inquiries at risk of missing their resolution time (not yet breached), the soonest due first."""
-    ids = row_ids(ctx.session, TableQuery(view=SavedView.AT_RISK, sort="resolution_due_at", descending=False),
+    ids = row_ids(ctx, TableQuery(view=SavedView.AT_RISK, sort="resolution_due_at", descending=False),
                   ctx.now(), ctx.settings.sla.at_risk_fraction)[:limit]
-    rows = fetch_rows(ctx.session, ids)
+    rows = fetch_rows(ctx, ids)
     return [AtRiskItem(r.id, r.ref, r.subject, r.assignee, r.resolution_due_at, SlaState.AT_RISK)
             for r in (rows[i] for i in ids)]
 

@@ -11,12 +11,13 @@ from sqlalchemy import func, select
 
 from ..core.feedback import FeedbackPriority, FeedbackSource, FeedbackTheme, Sentiment, SurveyState
 from ..core.periods import Period
-from ..core.permissions import Permission, can
+from ..core.permissions import Permission
 from ..core.validation import FieldError, ValidationError
 from ..core.workflow import DONE_STATUSES
 from ..models import Ad, Feedback, Inquiry
 from . import ads, feedback, inquiries
 from .context import NotFound, ServiceContext
+from .withholding import shown
 
 RECENT = 200
 
@@ -41,7 +42,7 @@ class SurveyRow:
     resolved_at: datetime | None
     state: str  # "To ask" when none is recorded
     subject: str
-    user: str  # name and how to reach them; "" without VIEW_PERSONAL_DETAILS
+    user: str  # name and how to reach them; the placeholder without VIEW_PERSONAL_DETAILS
     mode: str
 
 
@@ -103,7 +104,6 @@ class SurveyList:
 def survey_rows(ctx: ServiceContext, *, include_asked: bool = False) -> SurveyList:
     """``services.feedback.survey_worklist`` as rows, with how many there are in all; the user's contact only for
     roles that may see it."""
-    personal = can(ctx.actor.role, Permission.VIEW_PERSONAL_DETAILS)
     counts = dict(ctx.session.execute(
         select(func.coalesce(Inquiry.survey_state, SurveyState.TO_ASK.value), func.count()).where(
             Inquiry.deleted.is_(False), Inquiry.status.in_(tuple(DONE_STATUSES)),
@@ -116,7 +116,7 @@ def survey_rows(ctx: ServiceContext, *, include_asked: bool = False) -> SurveyLi
         user = f"{i.user_full_name} ({contact})" if contact else i.user_full_name
         out.append(SurveyRow(i.id, i.display_id, i.resolved_at,
                              i.survey_state.value if i.survey_state else SurveyState.TO_ASK.value,
-                             i.subject, user if personal else "", i.mode.value))
+                             i.subject, shown(ctx.actor.role, user), i.mode.value))
     return SurveyList(out, counts.get(SurveyState.TO_ASK.value, 0), counts.get(SurveyState.ASKED.value, 0))
 
 

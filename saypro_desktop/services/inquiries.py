@@ -30,6 +30,7 @@ from ..core.workflow import DONE_STATUSES, check_transition, suggest_priority
 from ..models import ActionStep, Inquiry, StaffUser
 from .context import NotFound, ServiceContext
 from .inquiry_numbers import next_reference
+from .withholding import kept_edits
 
 # Steps a person writes while working an inquiry: the writer takes an unassigned inquiry on.
 WORK_STEPS = frozenset({ActionKind.NOTE, ActionKind.USER_CONTACT})
@@ -80,6 +81,8 @@ def create_inquiry(ctx: ServiceContext, draft: InquiryDraft, *, received_by: Sta
 def update_inquiry(ctx: ServiceContext, inquiry: Inquiry, **changes: Any) -> list[str]:
     """Edit sections 1-3 and 6; returns the names of the fields that changed."""
     ctx.require(Permission.EDIT_INQUIRY)
+    # A form that showed withheld details sends them back as the placeholder: kept as they are, never saved.
+    changes = kept_edits(ctx.actor.role, "inquiry", changes, ctx.actor.username)
     unknown = set(changes) - set(EDITABLE) - {"priority", "in_monthly_report", "in_quarterly_file"}
     if unknown:
         raise ValueError(f"these fields cannot be edited here: {', '.join(sorted(unknown))}")

@@ -15,8 +15,11 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from ..core.periods import Period
+from ..core.personal_details import sees_personal_details
 from ..models.base import db_time
+from .context import ServiceContext
 from .search import fts_query
+from .withholding import shown
 
 _OPEN = "i.status IN ('New', 'In Progress', 'Escalated', 'Reopened')"
 _BREACHED = (f"({_OPEN} AND (i.resolution_due_at < :now OR "
@@ -57,6 +60,8 @@ SORTS = {
     "category": "i.category", "subject": "i.subject COLLATE NOCASE", "user": "i.user_full_name COLLATE NOCASE",
     "mode": "i.mode", "assignee": "coalesce(a.display_name, '')", "resolution_due_at": "i.resolution_due_at",
 }
+# Sorts by the inquirer's personal details: only for roles that may see them.
+PERSONAL_SORTS = frozenset({"user"})
 
 
 @dataclass
@@ -97,7 +102,7 @@ class InquiryRow:
     escalation_tier: str | None
 
 
-def _where(q: TableQuery, now: datetime, risk: float) -> tuple[str, dict[str, Any]]:
+def _where(q: TableQuery, now: datetime, risk: float, personal: bool) -> tuple[str, dict[str, Any]]:
     clauses = ["i.deleted = 0", _VIEW_SQL[q.view]]
     params: dict[str, Any] = {"now": db_time(now), "risk": risk, "me": q.me or ""}
     for column, value in (("status", q.status), ("priority", q.priority), ("category", q.category),
@@ -113,21 +118,25 @@ def _where(q: TableQuery, now: datetime, risk: float) -> tuple[str, dict[str, An
         start, end = q.month.instants(q.tz)
         clauses.append("i.logged_at >= :start AND i.logged_at < :end")
         params.update(start=db_time(start), end=db_time(end))
-    match = fts_query(q.text) if q.text.strip() else None
+    match = fts_query(q.text, personal=personal) if q.text.strip() else None
     if match:
         clauses.append("i.rowid IN (SELECT rowid FROM inquiry_fts WHERE inquiry_fts MATCH :match)")
         params["match"] = match
     return " AND ".join(clauses), params
 
 
-def row_ids(session: Session, q: TableQuery, now: datetime, risk: float = 0.25) -> list[int]:
-    where, params = _where(q, now, risk)
-    order = SORTS.get(q.sort, SORTS["logged_at"])
+def row_ids(ctx: ServiceContext, q: TableQuery, now: datetime, risk: float = 0.25) -> list[int]:
+    """The ordered rowids of the list. A role that may not see the inquirer's details neither searches nor
+    sorts by them (the order of names would tell them): it gets the list by the time logged instead."""
+    personal = sees_personal_details(ctx.actor.role)
+    where, params = _where(q, now, risk, personal)
+    sort = q.sort if personal or q.sort not in PERSONAL_SORTS else "logged_at"
+    order = SORTS.get(sort, SORTS["logged_at"])
     direction = "DESC" if q.descending else "ASC"
-    join = "LEFT JOIN staff_user a ON a.id = i.assigned_to_id" if q.sort == "assignee" else ""
+    join = "LEFT JOIN staff_user a ON a.id = i.assigned_to_id" if sort == "assignee" else ""
     sql = f"SELECT i.rowid FROM inquiry i {join} WHERE {where} ORDER BY {order} {direction}, i.rowid {direction}"
     # Straight through the driver: 100,000 one-column rows cost half as much without result processing.
-    cursor = session.connection().connection.dbapi_connection.execute(sql, params)
+    cursor = ctx.session.connection().connection.dbapi_connection.execute(sql, params)
     return [r[0] for r in cursor.fetchall()]
 
 
@@ -146,14 +155,16 @@ def _aware(value: str | None) -> datetime | None:
     return datetime.fromisoformat(value).replace(tzinfo=UTC)
 
 
-def fetch_rows(session: Session, rowids: list[int]) -> dict[int, InquiryRow]:
+def fetch_rows(ctx: ServiceContext, rowids: list[int]) -> dict[int, InquiryRow]:
+    """The rows of one page, the inquirer's name withheld from a role that may not see it."""
     if not rowids:
         return {}
+    role = ctx.actor.role
     marks = ",".join(str(int(r)) for r in rowids)  # ints only: safe to inline, and one statement per page
     out = {}
-    for r in session.execute(text(_ROW_SQL.format(marks=marks))):
-        out[r[0]] = InquiryRow(r[0], r[1], r[2], _aware(r[3]), r[4], r[5], r[6], r[7], r[8], r[9], r[10],
-                               _aware(r[11]), _aware(r[12]), _aware(r[13]), _aware(r[14]), r[15])
+    for r in ctx.session.execute(text(_ROW_SQL.format(marks=marks))):
+        out[r[0]] = InquiryRow(r[0], r[1], r[2], _aware(r[3]), r[4], r[5], r[6], r[7], shown(role, r[8]), r[9],
+                               r[10], _aware(r[11]), _aware(r[12]), _aware(r[13]), _aware(r[14]), r[15])
     return out
 
 

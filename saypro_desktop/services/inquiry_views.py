@@ -15,6 +15,7 @@ from ..models import SYNCED_MODELS, Attachment, Inquiry, StaffUser
 from .context import NotFound, ServiceContext
 from .inquiry_queries import history, linked_inquiries
 from .sla_watch import sla_view
+from .withholding import withhold_changes, withhold_values
 
 
 @dataclass(frozen=True)
@@ -55,7 +56,7 @@ class LinkView:
 class InquiryDetail:
     id: str
     ref: str
-    values: dict[str, Any]  # every column, as Python values (enums as their labels)
+    values: dict[str, Any]  # every column, as Python values (enums as their labels); personal ones withheld by role
     received_by: str
     assigned_to: str
     assigned_to_id: str | None
@@ -78,7 +79,9 @@ def load_detail(ctx: ServiceContext, inquiry_id: str) -> InquiryDetail:
         raise NotFound("the inquiry no longer exists")
     names = {u.id: u.display_name for u in s.scalars(select(StaffUser))}
     view = sla_view(i, ctx.now(), ctx.settings, ctx.calendar)
-    values = {c.key: _plain(getattr(i, c.key)) for c in Inquiry.__mapper__.column_attrs}
+    role = ctx.actor.role
+    values = withhold_values(role, "inquiry",
+                             {c.key: _plain(getattr(i, c.key)) for c in Inquiry.__mapper__.column_attrs})
     attachments = s.scalars(select(Attachment).where(Attachment.inquiry_id == i.id, Attachment.deleted.is_(False))
                             .order_by(Attachment.created_at)).all()
     return InquiryDetail(
@@ -88,7 +91,8 @@ def load_detail(ctx: ServiceContext, inquiry_id: str) -> InquiryDetail:
         steps=[StepView(st.at, names.get(st.author_id or "", ""), st.kind.value, st.text) for st in i.action_steps],
         attachments=[AttachmentView(a.id, a.filename, a.size, a.sha256, a.media_type) for a in attachments],
         links=[LinkView(o.id, o.display_id, o.subject, o.status.value) for o in linked_inquiries(s, i)],
-        history=[HistoryView(h.at, names.get(h.actor_id or "", "system"), h.action, h.summary or "", h.changes)
+        history=[HistoryView(h.at, names.get(h.actor_id or "", "system"), h.action, h.summary or "",
+                             withhold_changes(role, h.changes))
                  for h in history(s, i)],
     )
 

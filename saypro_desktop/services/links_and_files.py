@@ -13,7 +13,8 @@ from pathlib import Path
 from sqlalchemy import select
 
 from ..core.file_names import safe_file_name
-from ..core.permissions import Permission
+from ..core.permissions import Permission, PermissionDenied, Role
+from ..core.personal_details import sees_personal_details
 from ..core.row_checks import MAX_ATTACHMENT_BYTES, SHA256_RE
 from ..models import Attachment, Inquiry, InquiryLink
 from .context import ServiceContext
@@ -129,10 +130,17 @@ def suggested_name(filename: str | None) -> str:
     return safe_file_name(filename)
 
 
-def copy_for_opening(root: Path, sha256: str, filename: str | None, open_dir: Path) -> Path:
+def copy_for_opening(root: Path, sha256: str, filename: str | None, open_dir: Path, *,
+                     role: Role | None = None) -> Path:
     """A named copy of an attachment's file inside ``open_dir`` to hand to the system's opener (so the viewer
     shows the right name and type): ``open_dir/<hash prefix>/<safe name>``. Only a safe base name of the row's
-    ``filename`` is used, and the copy is checked to lie inside ``open_dir`` (ValueError otherwise)."""
+    ``filename`` is used, and the copy is checked to lie inside ``open_dir`` (ValueError otherwise).
+
+    An attachment (a screenshot, the template PDF) may show the inquirer's details: a ``role`` without
+    VIEW_PERSONAL_DETAILS may not open it, as the server never sends such a role the bytes."""
+    if role is not None and not sees_personal_details(role):
+        raise PermissionDenied(f"attachments may show the inquirer's personal details, which the {role.value} role "
+                               "may not see")
     src = blob_path(root, sha256)
     name = safe_file_name(filename)
     if not src.exists():

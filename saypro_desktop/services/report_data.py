@@ -11,6 +11,7 @@ from ..core.kpi import against_targets
 from ..core.moderation import AuditVerdict
 from ..core.office_settings import OfficeSettings
 from ..core.periods import Period
+from ..core.personal_details import WITHHELD
 from ..core.vocab import Status
 from ..models import ActionStep, Attachment, Inquiry, StaffUser
 from ..reports.daily import DailyReport
@@ -35,7 +36,7 @@ def _value(v: object) -> str | None:
     return None if v is None else getattr(v, "value", str(v))
 
 
-def inquiry_sheet(session: Session, inquiry: Inquiry, *, personal_details: bool = True,
+def inquiry_sheet(session: Session, inquiry: Inquiry, *, personal_details: bool,
                   leave_out_attachment: str | None = None) -> InquirySheet:
     """The template view of ``inquiry``; ``leave_out_attachment`` hides a file name (the sheet's own PDF)."""
     attachments = session.scalars(select(Attachment).where(
@@ -44,9 +45,7 @@ def inquiry_sheet(session: Session, inquiry: Inquiry, *, personal_details: bool 
     return InquirySheet(
         inquiry_id=inquiry.display_id, provisional_ref=inquiry.provisional_ref, logged_at=inquiry.logged_at,
         received_by=str(inquiry.received_by or ""), mode=inquiry.mode.value,
-        user_full_name=inquiry.user_full_name, user_email=inquiry.user_email or "",
-        user_phone=inquiry.user_phone or "", user_type=inquiry.user_type.value,
-        user_account_id=inquiry.user_account_id or "", user_location=inquiry.user_location or "",
+        user_type=inquiry.user_type.value, **_person(inquiry, personal_details),
         personal_details_hidden=not personal_details,
         subject=inquiry.subject, category=inquiry.category.value, category_other=inquiry.category_other or "",
         description=inquiry.description or "", priority=inquiry.priority.value,
@@ -66,6 +65,12 @@ def inquiry_sheet(session: Session, inquiry: Inquiry, *, personal_details: bool 
         linked_ids=[o.display_id for o in linked_inquiries(session, inquiry)],
         cancelled=_cancelled(session, inquiry),
     )
+
+
+def _person(inquiry: Inquiry, personal_details: bool) -> dict[str, str]:
+    """Section 2's details; without ``personal_details`` the sheet never holds them (only the placeholder)."""
+    names = ("user_full_name", "user_email", "user_phone", "user_account_id", "user_location")
+    return {n: (getattr(inquiry, n) or "") if personal_details else WITHHELD for n in names}
 
 
 def _cancelled(session: Session, inquiry: Inquiry) -> str:

@@ -8,7 +8,6 @@ never leaves half a file. Periods and references are checked before anything is 
 
 from __future__ import annotations
 
-import csv
 import os
 import re
 import tempfile
@@ -19,8 +18,10 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from ..core.csv_safety import csv_writer
 from ..core.periods import Period
-from ..core.permissions import Permission, can
+from ..core.permissions import Permission
+from ..core.personal_details import sees_personal_details
 from ..models import Attachment, Inquiry
 from ..reports.daily import render_daily_pdf
 from ..reports.feedback_report import render_feedback_pdf
@@ -67,7 +68,7 @@ def _atomic(out: Path | str, write: Callable[[Path], None]) -> Path:
 def _write_csv(rows: list[list[str]]) -> Callable[[Path], None]:
     def write(path: Path) -> None:
         with path.open("w", newline="", encoding="utf-8-sig") as fh:  # the BOM lets Excel read the accents
-            csv.writer(fh).writerows(rows)
+            csv_writer(fh).writerows(rows)  # a figure stays a number; text that reads as a formula is escaped
     return write
 
 
@@ -85,7 +86,7 @@ def _period(ctx: ServiceContext, period: Period | str, kind: str) -> Period:
 
 def _sheet(ctx: ServiceContext, inquiry: Inquiry, leave_out: str | None = None) -> InquirySheet:
     return data.inquiry_sheet(ctx.session, inquiry, leave_out_attachment=leave_out,
-                              personal_details=can(ctx.actor.role, Permission.VIEW_PERSONAL_DETAILS))
+                              personal_details=sees_personal_details(ctx.actor.role))
 
 
 def write_inquiry_pdf(ctx: ServiceContext, reference: str, out_path: Path | str, *,

@@ -7,16 +7,17 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from .paths import DataPaths
+from .private_files import create_private_file, private_dir
 
 KEEP_BACKUPS = 5
 
 
 def make_backup(paths: DataPaths, label: str = "manual", keep: int = KEEP_BACKUPS) -> Path:
     """Copy the live database (consistent even while in use) to ``backups/`` and prune old copies."""
-    paths.backups.mkdir(parents=True, exist_ok=True)
+    private_dir(paths.backups, contents=True)
     stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S-%f")
     target = paths.backups / f"saypro-{stamp}-{label}.db"
-    partial = target.with_suffix(".partial")
+    partial = create_private_file(target.with_suffix(".partial"))  # 0600 before a byte of data is in it
     src = sqlite3.connect(paths.database)
     try:
         dst = sqlite3.connect(partial)
@@ -50,7 +51,7 @@ def restore_backup(paths: DataPaths, backup: Path) -> None:
     db = paths.database
     for suffix in ("-wal", "-shm", "-journal"):
         Path(f"{db}{suffix}").unlink(missing_ok=True)
-    partial = db.with_suffix(".restoring")
+    partial = create_private_file(db.with_suffix(".restoring"))
     src = sqlite3.connect(backup)
     try:
         dst = sqlite3.connect(partial)

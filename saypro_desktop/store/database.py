@@ -10,7 +10,7 @@ import logging
 import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from alembic import command
@@ -24,7 +24,10 @@ from ..core.uuids import new_id
 from ..models import DeviceState
 from .backup import make_backup, restore_backup
 from .engine import make_engine, make_session_factory
+from .failures import is_damaged
+from .health import check_at_open, in_words, integrity_findings, record_sound
 from .paths import DataPaths
+from .private_files import private_database
 
 log = logging.getLogger(__name__)
 MIGRATIONS = Path(__file__).with_name("migrations")
@@ -68,6 +71,8 @@ class Store:
     paths: DataPaths
     engine: Engine
     sessions: sessionmaker[Session]
+    # What SQLite's quick check found at open, in words ([] when sound or unchanged since last seen sound).
+    problems: list[str] = field(default_factory=list)
 
     @contextmanager
     def session(self) -> Iterator[Session]:
@@ -83,16 +88,20 @@ class Store:
         except Exception:  # closing must not fail over a statistics refresh
             log.debug("PRAGMA optimize failed", exc_info=True)
         self.engine.dispose()
+        if not self.problems:  # sound at open, written only by SQLite since: the next open need not check again
+            record_sound(self.paths.database)
 
 
 def _quick_check(engine: Engine) -> str:
-    with engine.connect() as conn:
-        return conn.exec_driver_sql("PRAGMA quick_check").scalar_one()
+    """'ok', or every finding of the quick check in words (a damaged file has several rows, not one)."""
+    findings = integrity_findings(engine, quick=True)
+    return "; ".join(in_words(f) for f in findings) if findings else "ok"
 
 
 def _light_check(engine: Engine) -> str:
     """Opening check at every start: the file is a database and its schema reads. A full quick_check reads
-    every page (a second per GB), so it runs before migrations and in 'saypro db check' instead."""
+    every page (a second per GB), so it runs at open only when the file changed outside the app (health.py),
+    before migrations and in 'saypro db check'."""
     with engine.connect() as conn:
         conn.exec_driver_sql("PRAGMA schema_version").scalar_one()
         conn.exec_driver_sql("SELECT count(*) FROM sqlite_master").scalar_one()
@@ -100,9 +109,8 @@ def _light_check(engine: Engine) -> str:
 
 
 def _integrity_problems(engine: Engine) -> list[str]:
+    problems = [in_words(f) for f in integrity_findings(engine, quick=False)]
     with engine.connect() as conn:
-        integrity = conn.exec_driver_sql("PRAGMA integrity_check").scalar_one()
-        problems = [] if integrity == "ok" else [integrity]
         fks = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
         problems += [f"row {r[1]} of {r[0]} refers to a missing {r[2]}" for r in fks[:5]]
     return problems
@@ -169,7 +177,9 @@ def migrate(paths: DataPaths, engine: Engine, target: str = "head") -> Path | No
 def open_store(paths: DataPaths, *, run_migrations: bool = True) -> Store:
     paths.ensure()
     existed = paths.database.exists() and paths.database.stat().st_size > 0
+    private_database(paths.database)  # 0600 on POSIX, its -wal and -shm follow (private_files.py)
     engine = make_engine(paths.database)
+    problems: list[str] = []
     try:
         if existed:
             result = _light_check(engine)
@@ -177,6 +187,7 @@ def open_store(paths: DataPaths, *, run_migrations: bool = True) -> Store:
                 raise DatabaseDamaged(
                     f"The database {paths.database} is damaged ({result}). Restore a copy from "
                     f"{paths.backups} with 'saypro db restore', or move the file away to start afresh.")
+            problems = check_at_open(paths.database, engine)
         if run_migrations:
             migrate(paths, engine)
         elif current_revision(engine) != head_revision():
@@ -187,8 +198,15 @@ def open_store(paths: DataPaths, *, run_migrations: bool = True) -> Store:
     except Exception as exc:
         engine.dispose()
         raise DatabaseDamaged(f"The database {paths.database} could not be opened: {exc}") from exc
-    store = Store(paths, engine, make_session_factory(engine))
-    _ensure_device(store)
+    store = Store(paths, engine, make_session_factory(engine), problems)
+    try:
+        _ensure_device(store)
+    except Exception as exc:
+        if not is_damaged(exc):
+            raise
+        engine.dispose()
+        raise DatabaseDamaged(f"The database {paths.database} is damaged ({'; '.join(problems[:3]) or exc}). "
+                              f"Restore a copy from {paths.backups} with 'saypro db restore'.") from exc
     return store
 
 

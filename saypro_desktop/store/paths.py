@@ -15,6 +15,7 @@ from pathlib import Path
 from platformdirs import user_data_path
 
 from ..machine_config import machine_config
+from .private_files import private_dir
 
 APP_NAME = "SayPro Desk"
 APP_AUTHOR = "SayPro"
@@ -42,8 +43,10 @@ class DataPaths:
         return self.root / "logs"
 
     def ensure(self) -> DataPaths:
-        for p in (self.root, self.backups, self.attachments, self.logs):
-            p.mkdir(parents=True, exist_ok=True)
+        """Create the folders, readable by their owner only on POSIX (private_files.py)."""
+        private_dir(self.root)
+        for p in (self.backups, self.attachments, self.logs):
+            private_dir(p, contents=True)
         return self
 
 

@@ -28,6 +28,7 @@ from ..models import Ad, Attachment, Setting
 from ..models.local import SYNC_USERNAME
 from ..services.links_and_files import blob_path
 from ..services.staff import find_staff
+from ..store.private_files import PRIVATE_FILE
 from .client import AuthError, SyncClient, SyncError, UpgradeRequired
 
 log = logging.getLogger(__name__)
@@ -199,7 +200,8 @@ def download_missing(client: SyncClient, root: Path, run_db: RunDb, role: Role |
             if have > size:
                 part.unlink()
                 have = 0
-            with part.open("ab") as out:
+            fd = os.open(part, os.O_WRONLY | os.O_CREAT | os.O_APPEND, PRIVATE_FILE)  # owner only
+            with os.fdopen(fd, "ab") as out:
                 while have < size:
                     data = client.get_blob_range(f.sha256, have, min(size, have + CHUNK) - 1)
                     if not data:

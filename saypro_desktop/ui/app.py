@@ -45,6 +45,12 @@ def run(args: argparse.Namespace) -> int:
         QMessageBox.critical(None, "SayPro Desk cannot open its database",
                              f"{exc}\n\nThe log is in {log_file}.")
         return 2
+    if store.problems:  # SQLite's quick check at open found damage: say so before anyone works on it
+        QMessageBox.warning(None, "SayPro Desk: the database is damaged",
+                            "SQLite's check of the database found problems:\n- " + "\n- ".join(store.problems[:5]) +
+                            "\n\nWhat is shown may be incomplete and new changes may be lost. Close SayPro Desk, "
+                            "run 'saypro-cli db check' for the details, then 'saypro-cli db restore' the newest good "
+                            f"backup.\n\nThe log is in {log_file}.")
     runner, tokens = TaskRunner(), system_token_store()  # the sign-in may enrol with a server (on the pool)
     signin = SignInDialog(store, first_run_admin(store), runner=runner, tokens=tokens)
     if args.as_user:

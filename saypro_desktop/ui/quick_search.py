@@ -13,7 +13,7 @@ from PySide6.QtCore import QModelIndex, QRect, Qt, QTimer, Signal
 from PySide6.QtGui import QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import QAbstractItemView, QCompleter, QLineEdit, QTreeView, QWidget
 
-from ..services.search import search_inquiries
+from ..services.search import search_hits
 from .app_context import AppContext
 
 MAX_HITS = 12
@@ -61,8 +61,8 @@ class QuickSearch(QLineEdit):
             return
 
         def find(ctx) -> list[tuple[str, str, str, str, str]]:
-            return [(i.id, i.display_id, i.subject, i.user_full_name, i.status.value)
-                    for i in search_inquiries(ctx.session, words, limit=MAX_HITS)]
+            # As the signed-in role may see them: without VIEW_PERSONAL_DETAILS no name shown, none searched.
+            return [(h.id, h.ref, h.subject, h.user_name, h.status) for h in search_hits(ctx, words, limit=MAX_HITS)]
 
         self.app.read(find, lambda found: self._show(generation, found))
 

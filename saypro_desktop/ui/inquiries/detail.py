@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 
 from ...core.knowledge import ReplyUse
 from ...core.permissions import Permission
+from ...core.personal_details import sees_personal_details
 from ...core.sla import SlaState
 from ...core.validation import ValidationError
 from ...core.vocab import ActionKind, Status
@@ -514,7 +515,8 @@ class InquiryDetailPanel(QWidget):
             return
 
         def link(ctx, i):
-            hits = [h for h in search_inquiries(ctx.session, words, limit=2) if h.id != i.id]
+            personal = sees_personal_details(ctx.actor.role)  # no probing by a name the role may not see
+            hits = [h for h in search_inquiries(ctx.session, words, limit=2, personal=personal) if h.id != i.id]
             if not hits:
                 raise ValueError(f"no inquiry matches {words!r}")
             link_inquiries(ctx, i, hits[0])
@@ -574,7 +576,7 @@ class InquiryDetailPanel(QWidget):
         # filename is only ever a plain base name there (it comes from other desktops).
         try:
             target = copy_for_opening(self.app.store.paths.attachments, a.sha256, a.filename,
-                                      self.app.store.paths.root / "open")
+                                      self.app.store.paths.root / "open", role=self.app.user.role)
         except FileNotFoundError:
             self.error.setText(f"{suggested_name(a.filename)} is not on this desktop yet (files arrive when "
                                "the desktop syncs).")

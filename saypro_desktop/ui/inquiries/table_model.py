@@ -79,7 +79,7 @@ class InquiryTableModel(QAbstractTableModel):
         self._generation += 1
         generation, q, now = self._generation, self.query, self.app.clock()
         risk = self.app.settings.sla.at_risk_fraction
-        self.app.read(lambda ctx: row_ids(ctx.session, q, now, risk),
+        self.app.read(lambda ctx: row_ids(ctx, q, now, risk),
                       lambda ids: self._set_ids(generation, ids), lambda exc: self.failed.emit(str(exc)))
 
     def _set_ids(self, generation: int, ids: list[int]) -> None:
@@ -113,7 +113,7 @@ class InquiryTableModel(QAbstractTableModel):
         self._pending.add(page)
         generation = self._generation
         wanted = self._ids[page * PAGE:(page + 1) * PAGE]
-        self.app.read(lambda ctx: fetch_rows(ctx.session, wanted),
+        self.app.read(lambda ctx: fetch_rows(ctx, wanted),
                       lambda rows: self._page_loaded(generation, page, rows))
 
     def _page_loaded(self, generation: int, page: int, rows: dict[int, InquiryRow]) -> None:
