@@ -1,12 +1,14 @@
 """Desktop benchmark on the 100,000-inquiry store of bench_store.py (built there if missing).
 
-    QT_QPA_PLATFORM=offscreen .venv/bin/python bench/bench_desktop.py [--inquiries 100000]
+    QT_QPA_PLATFORM=offscreen .venv/bin/python bench/bench_desktop.py [--inquiries 100000] [--compare DIR]
 
 Measures, each in a fresh process: cold start to the first painted main window and to the first table
-rows on screen; from ``saypro`` to the first paint of the sign-in window (what a user sees first); the
+rows on screen; from ``saypro`` to the first paint of any window (the opening frame) and of the sign-in window; the
 yardstick of the same run (a bare PySide6 window with a 200-row table, to its first paint) and the ratios to
 it; filter and sort round trips of the inquiries list; resident memory after scrolling the whole list (every
-page fetched; the cache stays bounded). ``--start-only`` stops after the cold starts.
+page fetched; the cache stays bounded). ``--start-only`` stops after the cold starts. ``--compare DIR`` also
+starts another checkout of the app (e.g. an older commit unpacked by ``git archive``), interleaved with this one's
+on the same store and yardstick, so that a before and an after come from one run.
 """
 
 from __future__ import annotations
@@ -76,6 +78,8 @@ def sign_in_start(data_dir: str, t0: float) -> None:
 
     class FirstPaint(QObject):
         def eventFilter(self, obj, event):
+            if event.type() == QEvent.Type.Paint and obj.isWidgetType() and obj.isWindow():
+                marks.setdefault("first_window_s", time.time() - t0)  # whatever the app shows first
             if event.type() == QEvent.Type.Paint and isinstance(obj, QDialog) and "first_paint_s" not in marks:
                 marks["first_paint_s"] = time.time() - t0
                 marks["first_paint_cpu_s"] = time.process_time()
@@ -201,6 +205,7 @@ def main() -> None:
     ap.add_argument("--months", type=int, default=12)
     ap.add_argument("--runs", type=int, default=3, help="cold starts of the app and of the yardstick")
     ap.add_argument("--start-only", action="store_true", help="only the cold starts, not filter/sort/scroll")
+    ap.add_argument("--compare", type=Path, help="another checkout whose cold starts are measured in the same run")
     ap.add_argument("--child", nargs=3, metavar=("DATA_DIR", "MODE", "T0"))
     args = ap.parse_args()
     if args.child:
@@ -213,27 +218,43 @@ def main() -> None:
     store.close()
     env = {**os.environ, "QT_QPA_PLATFORM": os.environ.get("QT_QPA_PLATFORM", "offscreen")}
 
-    def start(mode: str) -> dict[str, float]:
-        t0 = time.time()
-        out = subprocess.run([sys.executable, __file__, "--child", data_dir, mode, str(t0)], env=env,
-                             capture_output=True, text=True, check=True, cwd=ROOT)
+    def start(mode: str, tree: Path = ROOT) -> dict[str, float]:
+        t0 = time.time()  # the child is the tree's own bench script: it imports that tree's app
+        out = subprocess.run([sys.executable, str(tree / "bench" / "bench_desktop.py"), "--child", data_dir, mode,
+                              str(t0)], env=env, capture_output=True, text=True, check=True, cwd=tree)
         return json.loads(out.stdout.strip().splitlines()[-1])
 
-    # Interleaved, so that a burst of other work on the machine falls on both alike.
-    starts, sticks, sign_ins = [], [], []
+    # Interleaved, so that a burst of other work on the machine falls on all alike.
+    trees = [ROOT] + ([args.compare.resolve()] if args.compare else [])
+    sticks: list[dict[str, float]] = []
+    starts: dict[Path, list[dict[str, float]]] = {tree: [] for tree in trees}
+    sign_ins: dict[Path, list[dict[str, float]]] = {tree: [] for tree in trees}
     for _ in range(args.runs):
         sticks.append(start("yardstick"))
-        sign_ins.append(start("signin"))
-        starts.append(start("start"))
+        for tree in trees:
+            sign_ins[tree].append(start("signin", tree))
+            starts[tree].append(start("start", tree))
     stick = statistics.median(s["first_paint_s"] for s in sticks)
-    results: dict[str, object] = {
-        "inquiries": args.inquiries, "cold_start_runs": starts, "yardstick_runs": sticks, "sign_in_runs": sign_ins,
-        "sign_in_paint_vs_yardstick": round(statistics.median(s["first_paint_s"] for s in sign_ins) / stick, 2),
-        "first_paint_vs_yardstick": round(statistics.median(s["first_paint_s"] for s in starts) / stick, 2),
-        "first_rows_vs_yardstick": round(statistics.median(s["first_rows_s"] for s in starts) / stick, 2),
-        # CPU seconds of the process (all its threads) by the first paint: less moved by other work on the machine.
-        "first_paint_cpu_vs_yardstick": round(statistics.median(s["first_paint_cpu_s"] for s in starts)
-                                              / statistics.median(s["first_paint_cpu_s"] for s in sticks), 2)}
+    stick_cpu = statistics.median(s["first_paint_cpu_s"] for s in sticks)
+
+    def ratios(tree: Path) -> dict[str, object]:
+        def median(runs: list[dict[str, float]], key: str) -> float:
+            return statistics.median(s[key] for s in runs)
+
+        return {
+            "cold_start_runs": starts[tree], "sign_in_runs": sign_ins[tree],
+            "sign_in_paint_vs_yardstick": round(median(sign_ins[tree], "first_paint_s") / stick, 2),
+            # The first window of any kind (the opening frame; an older tree's first window was the sign-in).
+            "first_window_vs_yardstick": round(statistics.median(s.get("first_window_s", s["first_paint_s"])
+                                                                 for s in sign_ins[tree]) / stick, 2),
+            "first_paint_vs_yardstick": round(median(starts[tree], "first_paint_s") / stick, 2),
+            "first_rows_vs_yardstick": round(median(starts[tree], "first_rows_s") / stick, 2),
+            # CPU seconds of the process (all its threads) by the first paint: less moved by other work.
+            "first_paint_cpu_vs_yardstick": round(median(starts[tree], "first_paint_cpu_s") / stick_cpu, 2)}
+
+    results: dict[str, object] = {"inquiries": args.inquiries, "yardstick_runs": sticks, **ratios(ROOT)}
+    if args.compare:
+        results["compare"] = {"tree": str(args.compare), **ratios(trees[1])}
     if args.start_only:
         print(json.dumps(results, indent=2))
         return

@@ -8,6 +8,15 @@ from PySide6.QtWidgets import QWidget
 from .app_context import AppContext
 
 
+def hidden_unless(allowed: bool, *widgets: QWidget) -> None:
+    """Hide ``widgets`` unless ``allowed`` (a role's buttons). Never ``setVisible(True)`` while building: a widget
+    shown before it is in a layout opens as a window of its own (a native window made for nothing, a flash, and
+    the main window loses the focus when a workspace is built after it is shown)."""
+    if not allowed:
+        for widget in widgets:
+            widget.hide()
+
+
 class Workspace(QWidget):
     title = "Workspace"
     shortcut = ""

@@ -28,6 +28,7 @@ from ...core.validation import ValidationError
 from ...reports.formatting import local_time
 from ...services import feedback, feedback_views, inquiries
 from ..app_context import AppContext
+from ..workspace import hidden_unless
 from .common import fill, key_of, select_key, table
 
 SCALE = {1: "very dissatisfied", 2: "dissatisfied", 3: "neutral", 4: "satisfied", 5: "very satisfied"}
@@ -120,8 +121,8 @@ class SurveyView(QWidget):
             bar.addWidget(QLabel(f"Your role ({app.user.role.value}) sees the worklist; the inquiry's agents record "
                                  "the answers."))
         bar.addStretch(1)
+        hidden_unless(self.may_edit, self.asked, self.declined, self.rate)
         for button in (self.asked, self.declined, self.rate):
-            button.setVisible(self.may_edit)
             bar.addWidget(button)
         bar.addWidget(self.open_button)
         layout = QVBoxLayout(self)

@@ -53,6 +53,7 @@ from .. import file_dialogs
 from ..app_context import AppContext
 from ..shortcuts import drop_mnemonics
 from ..theme import BAD, GOOD, MUTED, WARN
+from ..workspace import hidden_unless
 from .action_dialogs import (
     AcknowledgeDialog,
     CancelDialog,
@@ -224,7 +225,7 @@ class InquiryDetailPanel(QWidget):
         add.clicked.connect(self._add_step)
         self.step_reply = ReplyButton(self.app, self.step_text, (ReplyUse.ACKNOWLEDGEMENT, ReplyUse.ACTION_STEP))
         self.step_reply.failed.connect(self.error.setText)
-        self.step_reply.setVisible(self.app.can(Permission.ADD_NOTE))
+        hidden_unless(self.app.can(Permission.ADD_NOTE), self.step_reply)
         col.addWidget(self.step_text)
         row = QHBoxLayout()
         row.addWidget(self.step_contact)

@@ -40,6 +40,7 @@ from ...services import knowledge, knowledge_views
 from ...services.knowledge_views import ArticleList, ArticleRow, ArticleView
 from ..app_context import AppContext
 from ..theme import BAD
+from ..workspace import hidden_unless
 from .editor import ArticleEditor
 from .reader import ArticleReader, day
 from .suggest import SuggestDialog
@@ -139,16 +140,16 @@ class ArticlesView(QWidget):
         self.overdue = QCheckBox("&Overdue for review")
         self.overdue.setToolTip("Only published articles past their review date, the most overdue first")
         self.overdue.toggled.connect(lambda _: self.refresh())
-        self.overdue.setVisible(self.editor_role)
+        hidden_unless(self.editor_role, self.overdue)
         self.count = QLabel()
         self.count.setAccessibleName("Articles found")
         self.new_button = QPushButton("&New article…")
         self.new_button.clicked.connect(self.new_article)
-        self.new_button.setVisible(self.editor_role)
+        hidden_unless(self.editor_role, self.new_button)
         self.missing_button = QPushButton("Suggest a &missing article…")
         self.missing_button.setToolTip("No article answers a question users keep asking: tell the editors")
         self.missing_button.clicked.connect(lambda: self.suggest(missing=True))
-        self.missing_button.setVisible(self.suggester)
+        hidden_unless(self.suggester, self.missing_button)
         top = QHBoxLayout()
         top.addWidget(search_label)
         top.addWidget(self.search, 3)
@@ -185,9 +186,8 @@ class ArticlesView(QWidget):
         self.suggest_button = QPushButton("Suggest an e&dit…")
         self.suggest_button.setToolTip("Something in this article is wrong or missing: tell its editors")
         self.suggest_button.clicked.connect(lambda: self.suggest(missing=False))
-        for b in (self.edit_button, self.reviewed_button):
-            b.setVisible(self.editor_role)
-        self.suggest_button.setVisible(self.suggester)
+        hidden_unless(self.editor_role, self.edit_button, self.reviewed_button)
+        hidden_unless(self.suggester, self.suggest_button)
         actions = QHBoxLayout()
         actions.addWidget(self.edit_button)
         actions.addWidget(self.reviewed_button)

@@ -28,6 +28,7 @@ from ...core.permissions import Permission
 from ...services import ad_views, ads, moderation, moderation_audit
 from ...services.moderation_kpi import moderation_figures
 from ..app_context import AppContext
+from ..workspace import hidden_unless
 from .dialogs import AppealDialog
 
 
@@ -83,9 +84,7 @@ class AppealsView(_View):
         self.record = QPushButton("Record an appeal…")
         self.record.setToolTip("An appeal or a complaint against a decision that came by phone, email or inquiry")
         self.record.clicked.connect(self.add)
-        can_decide = app.can(Permission.DECIDE_APPEALS)
-        self.upheld.setVisible(can_decide)
-        self.overturned.setVisible(can_decide)
+        hidden_unless(app.can(Permission.DECIDE_APPEALS), self.upheld, self.overturned)
         bar = QHBoxLayout()
         bar.addWidget(self.record)
         bar.addWidget(QLabel("Decided by someone other than the moderator who made the decision."))
