@@ -12,11 +12,12 @@ from __future__ import annotations
 import hmac
 import threading
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, func, insert, select, update
 
+from saypro_desktop.core.access import access_refusal
 from saypro_desktop.core.passwords import dummy_hash, hash_password, needs_rehash, verify_password
 from saypro_desktop.core.permissions import Role
 
@@ -62,12 +63,10 @@ def user_json(user: Any) -> dict[str, Any]:
             "role": user["role"].value}
 
 
-def _usable(user: Any, today: date) -> str | None:
-    if user["deleted"] or not user["active"]:
-        return "this account is deactivated; ask an Admin"
-    if user["access_expires_on"] is not None and user["access_expires_on"] < today:
-        return "this account's access has expired; ask an Admin"
-    return None
+def _usable(user: Any, now: datetime, settings: ServerSettings) -> str | None:
+    """Why the user may not work now (deactivated, access expired at the end of its day, office time), or None.
+    Checked at sign-in, at every refresh and on every request (a push or pull by such a user is refused)."""
+    return access_refusal(user["active"], user["deleted"], user["access_expires_on"], now, settings.office_tz)
 
 
 def _tokens(conn: Connection, settings: ServerSettings, secret: str, user: Any, device_id: str,
@@ -106,7 +105,7 @@ def login(db: Database, settings: ServerSettings, secret: str, username: str, pa
     good, rehashed = _check_password(password, stored)  # outside any transaction: it is slow
     now = settings.clock()
     refusal, status, event = ("wrong user name or password", 401, "login_failed") if not good else \
-        (_usable(user, now.date()), 403, "login_refused")
+        (_usable(user, now, settings), 403, "login_refused")
     key_hash = device_key_hash(device_key)
     with db.write(feed_lock=False) as conn:
         lockout.serialise(conn, db, username)  # first: the lock-out lock, then the device row
@@ -200,7 +199,7 @@ def refresh(db: Database, settings: ServerSettings, secret: str, token: str, dev
             if row["refresh_expires_at"] is not None and row["refresh_expires_at"] < now:
                 refusal = "the sign-in has expired; sign in again"
             else:
-                refusal = _usable(user, now.date())
+                refusal = _usable(user, now, settings)
         if refusal is not None:
             audit(conn, now, event, user["username"] if user else "",
                   user_id=row["user_id"] if row else None, device_id=device_id, ip=ip, detail=refusal)
@@ -241,7 +240,7 @@ def authenticate(db: Database, settings: ServerSettings, secret: str, token: str
                            .where(device.c.id == claims.device_id)).mappings().first()
     if user is None or dev is None or dev["revoked"] or dev["token_gen"] != claims.generation:
         raise AuthError(401, "this sign-in has ended; sign in again")
-    refusal = _usable(user, now.date())
+    refusal = _usable(user, now, settings)
     if refusal:
         raise AuthError(401, refusal)
     if not device_header:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from saypro_desktop.core.audit_chain import CHAIN_FIELDS
 from saypro_desktop.core.hlc import MAX_DRIFT_MS, Stamp
 from saypro_desktop.core.permissions import Role
 from saypro_desktop.sync.protocol import AUTHOR_FIELDS, PERSONAL_FIELDS, SPECS
@@ -53,6 +54,10 @@ def comparable(table: str, values: dict[str, Any], *, hide_personal: bool = Fals
     spec = SPECS.get(table)
     skip = {AUTHOR_FIELDS.get(table), EVENT_TIME_FIELDS.get(table), "id", "created_at", "updated_at",
             "field_versions"}
+    if table == "audit_entry":
+        # An entry sent before its desktop chained it, sent again with its chain: the same entry (audit_chain.py
+        # witnesses its link from then on).
+        skip |= set(CHAIN_FIELDS)
     if spec is not None:
         # What the server decides (a decision's standing) and, where the author may undo a row, its tombstone
         # (merged on its own: an insert sent again after the undo is still the same row).

@@ -64,6 +64,9 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("list-integrations", help="list the integration keys (never the keys themselves)")
     ri = sub.add_parser("revoke-integration", help="end an integration's key at once")
     ri.add_argument("name")
+    va = sub.add_parser("verify-audit", help="check every desktop's audit chain as the server received it and "
+                                             "the stored audit trail against it (exit 1 when anything is wrong)")
+    va.add_argument("--device", help="only this device's chain")
     sv = sub.add_parser("serve", help="migrate the database, then serve the API")
     sv.add_argument("--host", default=DEFAULT_HOST)
     sv.add_argument("--port", type=int, default=DEFAULT_PORT)
@@ -158,11 +161,33 @@ def run(args: argparse.Namespace) -> int:
             print(f"removed {uploads} unfinished upload(s) idle over {hours:g} h ({received:,} bytes received)")
         elif args.command in ("create-integration", "list-integrations", "revoke-integration"):
             _integrations(db, args, now)
+        elif args.command == "verify-audit":
+            return _verify_audit(db, args.device)
         elif args.command == "serve":
             return _serve(db, url, args)
     finally:
         db.dispose()
     return 0
+
+
+def _verify_audit(db: Database, device: str | None) -> int:
+    from .audit_chain import verify
+
+    with db.read() as conn:
+        chains = verify(conn, device)
+    if not chains:
+        print("no chained audit entries received" + (f" from device {device}" if device else ""))
+        return 0
+    for chain in chains:
+        print(f"device {chain.device_id}: {chain.entries} entries received (#{chain.first} to #{chain.last}): "
+              + ("ok" if chain.ok else "BROKEN"))
+        for f in chain.findings:
+            print(f"  {'-' if f.serious else 'note:'} {f.text}")
+        for note in chain.notes[:20]:
+            print(f"  note: {note}")
+    bad = sum(not c.ok for c in chains)
+    print(f"{len(chains)} device chain(s) checked; " + (f"{bad} broken" if bad else "all ok"))
+    return 1 if bad else 0
 
 
 def _integrations(db: Database, args: argparse.Namespace, now: datetime) -> None:

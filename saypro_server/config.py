@@ -7,9 +7,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from platformdirs import user_data_dir
 
+from saypro_desktop.core.access import DEFAULT_OFFICE_TZ
 from saypro_desktop.core.row_checks import MAX_ATTACHMENT_BYTES  # one attachment, as the desktop allows
 from saypro_desktop.models.base import utcnow
 from saypro_desktop.sync.protocol import MAX_BODY_BYTES
@@ -24,6 +26,7 @@ UPLOAD_QUOTA_ENV = "SAYPRO_UPLOAD_QUOTA_MIB"
 UPLOAD_IDLE_ENV = "SAYPRO_UPLOAD_IDLE_HOURS"
 CLAIM_ENV = "SAYPRO_CLAIM_HOURS"
 REMINDER_ENV = "SAYPRO_REMINDER_DAYS"
+OFFICE_TZ_ENV = "SAYPRO_OFFICE_TZ"  # also read by staff_rules
 MiB = 1024 * 1024
 
 
@@ -100,4 +103,14 @@ class ServerSettings:
     # Approved ads expiring within this many days get one renewal reminder on the site's feed
     # (SAYPRO_REMINDER_DAYS, default 3).
     reminder_days: float = field(default_factory=lambda: _env_number(REMINDER_ENV, 3))
+    # The office's time zone (SAYPRO_OFFICE_TZ, default Africa/Johannesburg): a staff user's access expiry date
+    # ends at midnight there, as on the desktops.
+    office_tz: str = field(default_factory=lambda: os.environ.get(OFFICE_TZ_ENV, "").strip() or DEFAULT_OFFICE_TZ)
     clock: Callable[[], datetime] = utcnow
+
+    def __post_init__(self) -> None:
+        try:
+            ZoneInfo(self.office_tz)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"{OFFICE_TZ_ENV}={self.office_tz!r} is not a time zone; use an IANA name such as "
+                             f"{DEFAULT_OFFICE_TZ}") from exc

@@ -31,7 +31,7 @@ from saypro_desktop.sync.protocol import (
     encode,
 )
 
-from . import authorship, feed
+from . import audit_chain, authorship, feed, staff_rules
 from .checks import Refused, check_decoded, clamp_stamp, parse_stamp
 from .moderation import Moderation
 from .numbering import Numbering
@@ -121,8 +121,13 @@ class Merger:
             if found:
                 raise Refused("; ".join(found))
             self.clock.observe(stamp)
+            received = dict(values)  # as sent: the audit chain's hash covers it before the server sets anything
             with self.conn.begin_nested():
                 status, reason = self._apply(m, stamp, values, notes)
+                if m.table == "audit_entry" and m.op == "insert":
+                    chained = audit_chain.record(self.conn, self.pusher.user_id, self.pusher.device_id, m.row_id,
+                                                 received, self.now)
+                    notes += [chained] if chained else []
             return Result(m.seq, m.mutation_id, status, "; ".join(([reason] if reason else []) + notes) or None)
         except Wait as exc:
             return Result(m.seq, m.mutation_id, "retry", str(exc), exc.needs)
@@ -181,6 +186,7 @@ class Merger:
         if deleting and row is not None:
             self._check_undo(m.table, row, values)
         self.moderation.check(m.table, m.row_id, row, values, notes)
+        staff_rules.check(self.conn, m.table, row, values, self.now)  # never without an Admin
         if row is None:
             if m.op != "insert":
                 self._missing(f"the server has no {m.table} {m.row_id} (was its insert rejected?)", m.table,

@@ -60,6 +60,19 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     pw.add_argument("username")
     pw.add_argument("--password-stdin", action="store_true")
     pw.set_defaults(handler=cmd_staff_passwd)
+    st = ssub.add_parser("set", parents=[common], help="an Admin changes a user's role or access expiry")
+    st.add_argument("username")
+    change = st.add_mutually_exclusive_group(required=True)
+    change.add_argument("--role", help=" | ".join(r.value for r in Role))
+    change.add_argument("--expires", type=_office_date, metavar="YYYY-MM-DD",
+                        help="access ends at the end of this day (office time)")
+    change.add_argument("--no-expiry", action="store_true", help="access does not expire")
+    st.set_defaults(handler=cmd_staff_set)
+    for name, text in (("deactivate", "end a user's access (they are signed out where they work)"),
+                       ("activate", "give a deactivated user access again")):
+        one = ssub.add_parser(name, parents=[common], help=text)
+        one.add_argument("username")
+        one.set_defaults(handler=cmd_staff_active, active=name == "activate")
 
 
 def start_app(args: argparse.Namespace) -> int:
@@ -234,7 +247,9 @@ def _report_check(store: Store, paths: DataPaths, schema: str | None, backups: l
         findings.append(f"... and {len(fks) - 20} more rows that refer to missing rows")
     if not findings:
         print(f"database {paths.database}: schema {schema}, integrity ok, foreign keys ok, search index ok")
-        return 0
+        from .commands_audit import check_line
+
+        return check_line(store)
     print(f"database {paths.database}: schema {schema}: {len(findings)} problem(s) found"
           f"{'' if search_ok else ' (the search index did not pass its check)'}:")
     for finding in findings[:20]:
@@ -274,17 +289,54 @@ def cmd_staff_add(args: argparse.Namespace) -> int:
 def cmd_staff_list(args: argparse.Namespace) -> int:
     from sqlalchemy import select
 
+    from ..core.access import access_expired
     from ..models import StaffUser
+    from ..services.staff import office_tz
 
     with work(args) as ctx:
-        for u in ctx.session.scalars(select(StaffUser).order_by(StaffUser.username)):
-            print(f"{u.username:<20} {u.role.value:<14} {'active' if u.active else 'inactive':<9} {u.display_name}")
+        tz, now = office_tz(ctx.session), ctx.now()
+        for u in ctx.session.scalars(select(StaffUser).where(StaffUser.deleted.is_(False))
+                                     .order_by(StaffUser.username)):
+            expiry = "" if u.access_expires_on is None else (
+                f"  access {'expired' if access_expired(u.access_expires_on, now, tz) else 'until'} "
+                f"{u.access_expires_on:%d/%m/%Y}")
+            print(f"{u.username:<20} {u.role.value:<14} {'active' if u.active else 'inactive':<9} "
+                  f"{u.display_name}{expiry}")
+    return 0
+
+
+def _office_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date: write YYYY-MM-DD") from None
+
+
+def cmd_staff_set(args: argparse.Namespace) -> int:
+    from ..services.staff import set_access_expiry, set_role
+
+    with work(args) as ctx:
+        if args.role:
+            user = set_role(ctx, args.username, args.role)
+            print(f"{user.username}: role {user.role.value}")
+        else:
+            user = set_access_expiry(ctx, args.username, None if args.no_expiry else args.expires)
+            print(f"{user.username}: access does not expire" if user.access_expires_on is None else
+                  f"{user.username}: access until the end of {user.access_expires_on:%d/%m/%Y} (office time)")
+    return 0
+
+
+def cmd_staff_active(args: argparse.Namespace) -> int:
+    from ..services.staff import activate_staff, deactivate_staff
+
+    with work(args) as ctx:
+        user = (activate_staff if args.active else deactivate_staff)(ctx, args.username)
+        print(f"{user.username}: {'active' if user.active else 'deactivated'}")
     return 0
 
 
 def cmd_staff_passwd(args: argparse.Namespace) -> int:
-    from ..core.permissions import Permission
-    from ..services.staff import find_staff, set_password
+    from ..services.staff import find_staff, reset_password, set_password
 
     password = _read_password(args.password_stdin)
     with work(args) as ctx:
@@ -292,7 +344,8 @@ def cmd_staff_passwd(args: argparse.Namespace) -> int:
         if user is None:
             raise ValueError(f"no staff user {args.username!r}")
         if user.id != ctx.actor.id:
-            ctx.require(Permission.MANAGE_USERS)
-        set_password(ctx.session, user, password)
+            reset_password(ctx, user.username, password)  # an Admin's reset: checked and audited
+        else:
+            set_password(ctx.session, user, password)
     print(f"password set for {args.username}")
     return 0

@@ -132,6 +132,10 @@ def cmd_sync(args: argparse.Namespace) -> int:
                     print(file=sys.stderr)
         finally:
             client.close()
+        from ..services.staff import clear_server_refusal
+
+        with store.session() as s:  # the server took this sync: a refusal it gave before is over
+            clear_server_refusal(s, str(_setting(s, USERNAME) or ""))
         print(report.summary())
         for line in report.blocks_refused:
             print(f"number block dropped: {line}")
@@ -147,6 +151,15 @@ def cmd_sync(args: argparse.Namespace) -> int:
             return 1
         return 0
     except SyncError as exc:
+        from ..sync.client import AccessEnded
+
+        if isinstance(exc, AccessEnded):  # the user itself was refused: they stop working here too
+            from ..services.staff import record_server_refusal
+
+            with store.session() as s:
+                username = _setting(s, USERNAME)
+                if username:
+                    record_server_refusal(s, str(username), str(exc))
         print(f"saypro: sync did not finish: {exc}. Local changes are kept and will be sent next time.",
               file=sys.stderr)
         return 1

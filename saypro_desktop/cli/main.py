@@ -9,6 +9,7 @@ import sys
 from collections.abc import Sequence
 
 from . import (
+    commands_audit,
     commands_data,
     commands_feedback,
     commands_inquiry,
@@ -51,6 +52,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands_report.register(sub, common)
     commands_selftest.register(sub, common)
     commands_sync.register(sub, common)
+    commands_audit.register(sub, common)
     return parser
 
 

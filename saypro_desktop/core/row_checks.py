@@ -16,6 +16,7 @@ from datetime import date
 from typing import Any
 
 from .ad_checks import images as ad_images
+from .audit_chain import chain_problem
 from .file_names import safe_file_name
 from .inquiry_ids import InquiryId, is_provisional
 
@@ -157,6 +158,8 @@ def row_problem(table: str, row: dict[str, Any]) -> str | None:
             return "inquiry_link stores each pair once, the lower inquiry id first (and never an inquiry with itself)"
     if table == "inquiry":
         return _cancellation_problem(row)
+    if table == "audit_entry":
+        return chain_problem(row)
     return None
 
 

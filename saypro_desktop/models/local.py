@@ -51,6 +51,10 @@ class DeviceState(Base):
     # The outbox this store's sequence numbers count in. A restored store starts a new one, so the server
     # never mistakes its new changes for ones it applied before the restore.
     outbox_id: Mapped[str] = mapped_column(String(32))
+    # The newest entry of this device's audit chain (core/audit_chain.py): the next one follows it, and
+    # `saypro audit verify` sees the newest entries deleted.
+    audit_seq: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    audit_hash: Mapped[str | None] = mapped_column(String(64))
 
 
 class SetAsideChange(Base):

@@ -19,7 +19,7 @@ from ..models.base import utcnow
 from ..models.local import SYNC_USERNAME
 from ..store import Store
 from .settings import load_settings
-from .staff import ensure_first_admin, find_staff
+from .staff import access_problem, ensure_first_admin, find_staff
 
 
 class NotFound(LookupError):
@@ -72,6 +72,7 @@ def acting(store: Store, username: str | None = None, clock: Callable[[], dateti
             actor = find_staff(session, username)
             if actor is None:
                 raise NotFound(f"no staff user {username!r}; list them with 'saypro staff list'")
-            if not actor.active:
-                raise PermissionError(f"staff user {username!r} is deactivated")
+        problem = access_problem(session, actor, clock())
+        if problem:  # deactivated, or access expired (core/access.py): no work in their name
+            raise PermissionError(problem)
         yield bind(session, actor, clock, store.paths.attachments)

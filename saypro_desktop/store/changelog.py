@@ -4,7 +4,9 @@ Installed as a ``before_flush`` listener on the store's session factory, so no c
 change a synced row without logging it: inserts and updates get a hybrid-logical-clock stamp
 per mutation, recorded on the row's ``field_versions`` and in the ``change_log``. Hard deletes of
 synced rows are refused (set ``deleted``). Audited entities also get audit-trail rows here,
-attributed to ``session.info["actor_id"]``.
+attributed to ``session.info["actor_id"]``, and are chained by hash per device (``core/audit_chain.py``):
+each gets the device's next sequence number, the previous entry's hash and its own, and the device's
+newest link is kept in ``device_state``.
 """
 
 from __future__ import annotations
@@ -13,9 +15,10 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import event, inspect
+from sqlalchemy import event, inspect, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from ..core.audit_chain import CONTENT_FIELDS, entry_hash
 from ..core.hlc import HybridLogicalClock
 from ..core.uuids import new_id
 from ..models import AuditEntry, ChangeLogEntry, DeviceState, Synced
@@ -78,6 +81,8 @@ def _before_flush(session: Session, _flush_context: Any, _instances: Any) -> Non
             obj.field_versions = {"*": stamp}
             if obj.id is None:
                 obj.id = new_id()
+            if isinstance(obj, AuditEntry):
+                _chain(state, obj)
             # An insert lists only the fields that hold a value: absent means NULL (keeps the outbox small).
             values = {f: v for f in synced_fields(obj) if (v := encode(getattr(obj, f))) is not None}
             session.add(_entry(state, obj, "insert", values, stamp, now))
@@ -93,6 +98,40 @@ def _before_flush(session: Session, _flush_context: Any, _instances: Any) -> Non
             entry.base = {f: b for f, b in base.items() if b is not None} or None
             session.add(entry)
         state.hlc_wall_ms, state.hlc_counter = hlc.wall_ms, hlc.counter
+
+
+def _chain(state: DeviceState, entry: AuditEntry) -> None:
+    """The entry's place in this device's chain: the next sequence, the newest hash as its ``prev_hash``."""
+    seq = (state.audit_seq or 0) + 1
+    content = {name: encode(getattr(entry, name)) for name in CONTENT_FIELDS}
+    entry.device_id, entry.chain_seq, entry.prev_hash = state.device_id, seq, state.audit_hash
+    entry.entry_hash = entry_hash(content, state.device_id, seq, state.audit_hash)
+    state.audit_seq, state.audit_hash = seq, entry.entry_hash
+
+
+def rechain(session: Session) -> None:
+    """Hash this device's audit chain again from its first entry, in its order. Only for a store whose entries no
+    server has seen: enrolment re-points local users' audit rows to the server's users (and drops some) before the
+    first push, which would otherwise read as tampering."""
+    state = session.get(DeviceState, 1)
+    entries = session.scalars(select(AuditEntry).where(AuditEntry.device_id == state.device_id)
+                              .order_by(AuditEntry.chain_seq, AuditEntry.at)).all()
+    queued = {e.row_id: e for e in session.scalars(select(ChangeLogEntry).where(
+        ChangeLogEntry.state == "pending", ChangeLogEntry.table_name == "audit_entry", ChangeLogEntry.op == "insert"))}
+    prev, seq = None, 0
+    for entry in entries:
+        seq += 1
+        digest = entry_hash({name: encode(getattr(entry, name)) for name in CONTENT_FIELDS}, state.device_id,
+                            seq, prev)
+        chain = {"chain_seq": seq, "prev_hash": prev, "entry_hash": digest}
+        session.execute(update(AuditEntry).where(AuditEntry.id == entry.id).values(**chain))
+        if entry.id in queued:  # its insert still waits in the outbox: it goes out with the new links
+            fields = {**(queued[entry.id].fields or {}), **chain}
+            session.execute(update(ChangeLogEntry).where(ChangeLogEntry.seq == queued[entry.id].seq)
+                            .values(fields={k: v for k, v in fields.items() if v is not None}))
+        prev = digest
+    session.execute(update(DeviceState).where(DeviceState.id == 1).values(audit_seq=seq, audit_hash=prev))
+    session.expire_all()
 
 
 def _changed_fields(obj: Synced) -> list[str]:

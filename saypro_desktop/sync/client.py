@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 import zstandard
 
 from .. import __version__
+from ..core.access import names_access_refusal
 from .protocol import DEFAULT_PULL_BYTES, PROTOCOL_VERSION
 
 if TYPE_CHECKING:
@@ -27,6 +28,10 @@ class SyncError(Exception):
 
 class AuthError(SyncError):
     pass
+
+
+class AccessEnded(AuthError):
+    """The server refused the user itself: deactivated, or their access expired (``core.access``)."""
 
 
 class UpgradeRequired(SyncError):
@@ -144,6 +149,8 @@ class SyncClient:
         code = response.status_code
         if code < 400:
             return response
+        if code in (401, 403) and names_access_refusal(self._detail(response)):
+            raise AccessEnded(f"the server refused: {self._detail(response)}")
         if code == 401:
             raise AuthError(f"sign in again: {self._detail(response)}")
         if code == 426:

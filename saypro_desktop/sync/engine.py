@@ -25,7 +25,7 @@ from ..models import DeviceState, IdBlock, StaffUser
 from ..models.base import utcnow
 from ..models.local import SYNC_ENROLLED, SYNC_USERNAME
 from ..services.ad_scoring import score_missing
-from ..services.staff import set_password
+from ..services.staff import clear_server_refusal, set_password
 from ..store import Store
 from ..store.database import head_revision
 from . import outbox, repair
@@ -137,6 +137,7 @@ def enroll(store: Store, client: SyncClient, username: str, password: str,
         _put(s, ENROLLED, True)
         s.execute(IdBlock.__table__.delete().where(IdBlock.source == "standalone"))
         me = s.get(StaffUser, session.user["id"])
+        clear_server_refusal(s, user_id=session.user["id"])  # the server took them: a past refusal is over
         if me is not None:
             try:
                 set_password(s, me, password)

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from ..core.permissions import Permission, Role, can
 from ..models import AuditEntry, ChangeLogEntry, StaffUser
 from ..models.base import Base
+from ..store.changelog import rechain
 from .apply import apply_changes
 from .client import SyncClient, SyncError
 from .protocol import AUTHOR_FIELDS
@@ -146,6 +147,8 @@ def adopt(session: Session, changes: list[dict[str, Any]], role: Role, enrolling
         _rewrite_queued(session, local, server)
     session.flush()
     _close_holes(session)
+    if result.mapped or result.dropped:
+        rechain(session)  # the audit rows just re-pointed or dropped were never sent: chain them as they are now
     apply_changes(session, changes)
     return result
 

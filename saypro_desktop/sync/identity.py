@@ -172,6 +172,7 @@ def new_identity(s: Session) -> str:
     start_new_outbox(s)
     retire_blocks(s, keep_issued=False)
     state.device_id = new_id()
+    state.audit_seq, state.audit_hash = 0, None  # a new device starts its own audit chain
     s.execute(update(ChangeLogEntry).where(ChangeLogEntry.state != "acked").values(device_id=state.device_id))
     return state.device_id
 

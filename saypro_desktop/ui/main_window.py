@@ -1,10 +1,15 @@
 """The main window: a sidebar of workspaces, global search, menus and the status bar. It knows the list of
-workspaces and nothing of what they do."""
+workspaces (``WORKSPACES``: a title, who may use it, how to build it) and nothing of what they do. A workspace is
+built when it is first shown or first asked for (``window.inquiries``), so the window paints without the others."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSettings, QSize, Qt, QUrl
-from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtCore import QSettings, QSize, Qt, QTimer, QUrl
+from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractButton,
     QApplication,
@@ -20,21 +25,17 @@ from ..core.permissions import Permission
 from ..resources import user_guide_path
 from ..sync.credentials import TokenStore, system_token_store
 from . import file_dialogs
+from .access_watch import AccessWatch
 from .app_context import AppContext, SignedIn
-from .conflicts_dialog import ConflictsDialog
 from .connect_dialog import ConnectDialog
-from .dashboard.workspace import DashboardWorkspace
 from .escalation_watch import AutoEscalation
-from .feedback.workspace import FeedbackWorkspace, may_use_feedback
+from .feedback import may_use_feedback
 from .idle_lock import IdleLock, idle_minutes
-from .inquiries.workspace import InquiriesWorkspace
-from .knowledge.workspace import KnowledgeWorkspace
-from .moderation.workspace import ModerationWorkspace
 from .quick_search import QuickSearch
-from .reports.workspace import ReportsWorkspace
 from .settings_dialog import SettingsDialog
 from .shortcuts import ShortcutsDialog, leave_on_tab
 from .signin import SignInDialog
+from .staff import may_manage_staff
 from .status_bar import DeskStatusBar
 from .sync_controller import SyncController
 from .workspace import Workspace
@@ -44,6 +45,79 @@ def first_size(available: QSize) -> QSize:
     """The first window size: 1280x800 where it fits, else the screen's free area less a margin (a 1366x768
     laptop gets 1366x728 less its task bar, not a window whose status bar hangs off the screen)."""
     return QSize(min(1280, available.width() - 16), min(800, available.height() - 32))
+
+
+@dataclass(frozen=True)
+class WorkspaceEntry:
+    """A sidebar entry, light enough for the sidebar and the View menu: the workspace itself is built (and its
+    module imported) by ``build`` when it is first shown or asked for as ``window.<attr>``."""
+
+    attr: str  # the window's attribute: window.inquiries, window.moderation, ...
+    title: str  # the sidebar's and the View menu's text (the workspace's own title)
+    allowed: Callable[[AppContext], bool]  # whether the signed-in user's role may use it
+    build: Callable[[MainWindow], Workspace]
+    background: bool = False  # it has work while hidden: built just after the first paint, not when first shown
+
+
+def _dashboard(window: MainWindow) -> Workspace:
+    from .dashboard.workspace import DashboardWorkspace
+
+    return DashboardWorkspace(window.app)
+
+
+def _inquiries(window: MainWindow) -> Workspace:
+    from .inquiries.workspace import InquiriesWorkspace
+
+    return InquiriesWorkspace(window.app, window.ui_state)
+
+
+def _moderation(window: MainWindow) -> Workspace:
+    from .moderation.workspace import ModerationWorkspace
+
+    ws = ModerationWorkspace(window.app)
+    ws.queue.set_sync(window.sync)  # claims of ads go to the server through it
+    return ws
+
+
+def _reports(window: MainWindow) -> Workspace:
+    from .reports.workspace import ReportsWorkspace
+
+    return ReportsWorkspace(window.app)
+
+
+def _knowledge(window: MainWindow) -> Workspace:
+    from .knowledge.workspace import KnowledgeWorkspace
+
+    return KnowledgeWorkspace(window.app)
+
+
+def _feedback(window: MainWindow) -> Workspace:
+    from .feedback.workspace import FeedbackWorkspace
+
+    return FeedbackWorkspace(window.app)
+
+
+def _staff(window: MainWindow) -> Workspace:
+    from .staff.workspace import StaffWorkspace
+
+    return StaffWorkspace(window.app)
+
+
+def _everyone(_app: AppContext) -> bool:
+    return True
+
+
+# The sidebar's order. The Dashboard announces inquiries due within the hour even while another workspace is shown.
+WORKSPACES: list[WorkspaceEntry] = [
+    WorkspaceEntry("dashboard", "Dashboard", _everyone, _dashboard, background=True),
+    WorkspaceEntry("inquiries", "Inquiries", _everyone, _inquiries),
+    # the workspace is for deciding; others read ads elsewhere
+    WorkspaceEntry("moderation", "Moderation", lambda app: app.can(Permission.MODERATE_ADS), _moderation),
+    WorkspaceEntry("reports", "Reports", lambda app: app.can(Permission.VIEW_KPI), _reports),
+    WorkspaceEntry("knowledge", "Knowledge", _everyone, _knowledge),  # every role reads the knowledge base
+    WorkspaceEntry("feedback", "Feedback", may_use_feedback, _feedback),  # feedback, the survey, the analysis
+    WorkspaceEntry("staff", "Staff", may_manage_staff, _staff),  # Admins: users, roles, access expiry
+]
 
 
 class MainWindow(QMainWindow):
@@ -60,6 +134,10 @@ class MainWindow(QMainWindow):
         self.sidebar.setAccessibleName("Workspaces")
         self.sidebar.setObjectName("sidebar")
         self.stack = QStackedWidget()
+        self._background_started = False
+        self._background = QTimer(self, singleShot=True)  # a child: it never fires once the window is gone
+        self._background.timeout.connect(self._build_background)
+        self._background_waits = 0
         self._build_workspaces()
         self.sidebar.currentRowChanged.connect(self._switch)
         self.sidebar.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
@@ -74,6 +152,11 @@ class MainWindow(QMainWindow):
         self._build_menus()
         self.status = DeskStatusBar(app)
         self.setStatusBar(self.status)
+        # Access that ends while signed in (deactivated, expired): checked every minute and after each sync.
+        self.access = AccessWatch(app, parent=self)
+        self.access.ended.connect(self.access_ended)
+        self.access.start()
+        self._lock_reason = ""
         self._start_sync()
         # Seed 001's escalation of what is unresolved past its due time: at start, then every 5 minutes.
         self.escalation = AutoEscalation(app, parent=self)
@@ -82,7 +165,6 @@ class MainWindow(QMainWindow):
         self.escalation.start()
         self.lock_timer = IdleLock(self, idle_minutes(ui_state))
         self.lock_timer.idle.connect(self.lock)
-        self.sidebar.setCurrentRow(0)
         geometry = ui_state.value("main/geometry")
         if geometry is not None:
             self.restoreGeometry(geometry)
@@ -91,39 +173,84 @@ class MainWindow(QMainWindow):
             self.resize(first_size(available))
             if available.width() < 1440 or available.height() < 860:  # a laptop: all of its screen
                 self.setWindowState(Qt.WindowState.WindowMaximized)
-        self.sidebar.setCurrentRow(int(ui_state.value("main/workspace", 0)))
+        # Only the workspace shown first is built before the first paint.
+        self.sidebar.setCurrentRow(min(max(int(ui_state.value("main/workspace", 0)), 0), len(self._entries) - 1))
 
     def _build_workspaces(self) -> None:
-        """The workspaces the signed-in user's role may use (built again when another user signs in)."""
-        app = self.app
-        self.dashboard = DashboardWorkspace(app)
-        self.inquiries = InquiriesWorkspace(app, self.ui_state)
-        self.workspaces: list[Workspace] = [self.dashboard, self.inquiries]
-        self.moderation: ModerationWorkspace | None = None
-        if app.can(Permission.MODERATE_ADS):  # the workspace is for deciding; others read ads elsewhere
-            self.moderation = ModerationWorkspace(app)
-            self.workspaces.append(self.moderation)
-        self.reports: ReportsWorkspace | None = None
-        if app.can(Permission.VIEW_KPI):
-            self.reports = ReportsWorkspace(app)
-            self.workspaces.append(self.reports)
-        self.knowledge = KnowledgeWorkspace(app)  # every role reads the knowledge base
-        self.workspaces.append(self.knowledge)
-        self.feedback: FeedbackWorkspace | None = None
-        if may_use_feedback(app):  # recording feedback, the survey, the weekly analysis
-            self.feedback = FeedbackWorkspace(app)
-            self.workspaces.append(self.feedback)
-        for ws in self.workspaces:
-            self.sidebar.addItem(ws.title)
-            self.stack.addWidget(ws)
-            ws.open_inquiry.connect(self.show_inquiry)
-            leave_on_tab(ws)
+        """The sidebar entries of the workspaces the signed-in user's role may use (again when another user signs
+        in), each with a placeholder in the stack until it is built."""
+        self._entries = [entry for entry in WORKSPACES if entry.allowed(self.app)]
+        self._built: dict[str, Workspace] = {}
+        for entry in self._entries:
+            self.sidebar.addItem(entry.title)
+            placeholder = QWidget()
+            placeholder.setAccessibleName(entry.title)
+            self.stack.addWidget(placeholder)
         # As wide as the longest title, never cut ("Moderatio") nor scrolled sideways.
         self.sidebar.ensurePolished()  # the theme's style sheet sets the sidebar's larger font and item padding
         fm = self.sidebar.fontMetrics()
         self.sidebar.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.sidebar.setFixedWidth(max(fm.horizontalAdvance(ws.title) for ws in self.workspaces)
+        self.sidebar.setFixedWidth(max(fm.horizontalAdvance(entry.title) for entry in self._entries)
                                    + 2 * self.sidebar.frameWidth() + 2 * (10 + 4) + 6)
+
+    def _workspace_at(self, row: int) -> Workspace:
+        """The workspace of sidebar row ``row``, built now if it was not yet."""
+        entry = self._entries[row]
+        ws = self._built.get(entry.attr)
+        if ws is not None:
+            return ws
+        ws = entry.build(self)
+        self._built[entry.attr] = ws
+        ws.open_inquiry.connect(self.show_inquiry)
+        leave_on_tab(ws)
+        placeholder = self.stack.widget(row)
+        self.stack.insertWidget(row, ws)  # the placeholder moves to row + 1
+        self.stack.removeWidget(placeholder)
+        placeholder.deleteLater()
+        if entry.attr == "inquiries":
+            self._fill_inquiry_menu()
+        return ws
+
+    def __getattr__(self, name: str) -> Any:
+        """``window.inquiries``, ``window.moderation``, ...: the workspace, built on first use; None where the
+        signed-in user's role may not use it."""
+        if name in {entry.attr for entry in WORKSPACES}:
+            for row, entry in enumerate(self.__dict__.get("_entries", ())):
+                if entry.attr == name:
+                    return self._workspace_at(row)
+            return None
+        raise AttributeError(name)
+
+    @property
+    def workspaces(self) -> list[Workspace]:
+        """Every workspace of the sidebar, in its order: builds those not built yet (the Keyboard shortcuts
+        dialog and the tests walk them all)."""
+        return [self._workspace_at(row) for row in range(len(self._entries))]
+
+    def _built_inquiries(self) -> Any:
+        """The Inquiries workspace if it was built (nothing to save or discard otherwise), else None."""
+        return self._built.get("inquiries")
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if not self._background_started:
+            self._background_started = True
+            self._start_background()
+
+    def _start_background(self) -> None:
+        self._background_waits = 40
+        self._background.start(0)
+
+    def _build_background(self) -> None:
+        """Workspaces with work while hidden, built once the shown workspace's first reads are back (at most
+        about two seconds after the first paint), so they never delay what is on screen."""
+        if self._background_waits > 0 and not self.app.runner.idle():
+            self._background_waits -= 1
+            self._background.start(50)
+            return
+        for row, entry in enumerate(self._entries):
+            if entry.background:
+                self._workspace_at(row)
 
     def _start_sync(self, after: SyncController | None = None) -> None:
         """A controller for the signed-in user; it starts once ``after`` (the last user's, stopped) has ended
@@ -132,8 +259,11 @@ class MainWindow(QMainWindow):
         self.sync.status_changed.connect(self.status.show_sync)
         self.sync.user_changed.connect(self._user_changed)
         self.sync.needs_sign_in.connect(lambda _: self.status.showMessage("Sign in to the server: File → Connect"))
-        if self.moderation is not None:
-            self.moderation.queue.set_sync(self.sync)  # claims of ads go to the server through it
+        self.sync.finished.connect(self.access.check)  # a sync may bring a deactivation or an expiry
+        self.sync.access_refused.connect(self.access.check)  # ... or the server refuses the user itself
+        moderation = self._built.get("moderation")
+        if moderation is not None:  # when built later, it is given the controller then (_moderation)
+            moderation.queue.set_sync(self.sync)  # claims of ads go to the server through it
         self.sync.start_after(after)
 
     # search -----------------------------------------------------------------------------------------------
@@ -172,11 +302,11 @@ class MainWindow(QMainWindow):
             self.menuBar().removeAction(action)
             action.deleteLater()
         file_menu = self.menuBar().addMenu("&File")
-        self.new_action = self._action(file_menu, "&New inquiry…", "Ctrl+N", self.inquiries.new_inquiry)
+        self.new_action = self._action(file_menu, "&New inquiry…", "Ctrl+N", lambda: self.inquiries.new_inquiry())
         self._action(file_menu, "&Settings…", "Ctrl+,", self.open_settings)
         self._action(file_menu, "Connect to ser&ver…", None, self.connect_server)
         self._action(file_menu, "S&ync now", "F5", self.sync_now)
-        self._action(file_menu, "&Conflicts to settle…", None, lambda: ConflictsDialog(self.sync, self).exec())
+        self._action(file_menu, "&Conflicts to settle…", None, self.show_conflicts)
         file_menu.addSeparator()
         self._action(file_menu, "&Lock", "Ctrl+L", self.lock)
         self._action(file_menu, "Switch &user…", "Ctrl+Shift+U", self.switch_user)
@@ -185,8 +315,12 @@ class MainWindow(QMainWindow):
         self._action(file_menu, "&Quit", QKeySequence.StandardKey.Quit, self.close)
         self._build_inquiry_menu(self.menuBar().addMenu("&Inquiry"))
         view = self.menuBar().addMenu("&View")
-        for n, ws in enumerate(self.workspaces):
-            self._action(view, f"&{ws.title}", f"Ctrl+{n + 1}", lambda _=False, n=n: self.sidebar.setCurrentRow(n))
+        taken = {"s"}  # &Search, below
+        for n, entry in enumerate(self._entries):  # each title's first letter no other item took (S&taff)
+            at = next((i for i, ch in enumerate(entry.title) if ch.isalpha() and ch.lower() not in taken), 0)
+            taken.add(entry.title[at].lower())
+            self._action(view, f"{entry.title[:at]}&{entry.title[at:]}", f"Ctrl+{n + 1}",
+                         lambda _=False, n=n: self.sidebar.setCurrentRow(n))
         self._action(view, "&Search", "Ctrl+K", self._focus_search)
         help_menu = self.menuBar().addMenu("&Help")
         self._action(help_menu, "&User guide", QKeySequence.StandardKey.HelpContents, self.open_user_guide)
@@ -197,10 +331,19 @@ class MainWindow(QMainWindow):
 
     def _build_inquiry_menu(self, menu) -> None:
         """Every action on an inquiry, with its key. The inquiry's buttons own their keys (Alt+letters, Ctrl+S,
-        ...): the menu shows the key after a tab and presses the button, so a key is never bound twice."""
-        detail = self.inquiries.detail
+        ...): the menu shows the key after a tab and presses the button, so a key is never bound twice. The items
+        come with the Inquiries workspace: when it is built, or when the menu is first opened."""
+        self._inquiry_menu = menu
         self.inquiry_actions: list[QAction] = []
         self._inquiry_buttons: list[QAbstractButton] = []
+        menu.aboutToShow.connect(self._inquiry_menu_state)
+        if self._built_inquiries() is not None:
+            self._fill_inquiry_menu()
+
+    def _fill_inquiry_menu(self) -> None:
+        menu, detail = self._inquiry_menu, self._built["inquiries"].detail
+        if self.inquiry_actions:
+            return
 
         def item(button: QAbstractButton, text: str | None = None) -> None:
             key = button.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
@@ -217,9 +360,9 @@ class MainWindow(QMainWindow):
         item(detail.save_edits)
         item(detail.pdf_button, "Save as &PDF…")
         item(detail.attach_pdf_button, "&Attach the PDF")
-        menu.aboutToShow.connect(self._inquiry_menu_state)
 
     def _inquiry_menu_state(self) -> None:
+        self._workspace_at(self._row_of("inquiries"))  # fills the menu on first opening
         for action, button in zip(self.inquiry_actions, self._inquiry_buttons, strict=True):
             action.setEnabled(button.isEnabled() and self.inquiries.detail.isEnabled())
 
@@ -231,7 +374,11 @@ class MainWindow(QMainWindow):
             self.status.showMessage("Select an inquiry in the list first", 5000)
 
     def show_workspace(self, workspace: Workspace) -> None:
-        self.sidebar.setCurrentRow(self.workspaces.index(workspace))
+        row = next(row for row, entry in enumerate(self._entries) if self._built.get(entry.attr) is workspace)
+        self.sidebar.setCurrentRow(row)
+
+    def _row_of(self, attr: str) -> int:
+        return next(row for row, entry in enumerate(self._entries) if entry.attr == attr)
 
     def sync_now(self) -> None:
         if not self.sync.status.enrolled:
@@ -245,6 +392,11 @@ class MainWindow(QMainWindow):
             QMessageBox.information(self, "User guide", "The user guide is not installed with this copy.")
             return
         QDesktopServices.openUrl(QUrl.fromLocalFile(str(guide)))
+
+    def show_conflicts(self) -> None:
+        from .conflicts_dialog import ConflictsDialog  # loaded when first asked for, not before the first paint
+
+        ConflictsDialog(self.sync, self).exec()
 
     def show_shortcuts(self) -> None:
         ShortcutsDialog(self.menuBar(), self.workspaces, self).exec()
@@ -261,6 +413,8 @@ class MainWindow(QMainWindow):
         minutes = self.lock_timer.minutes
         note = (f"Locked after {minutes} minute(s) without use. " if self.lock_timer.fired else "Locked. ") + \
             f"{self.app.user.display_name}: enter your password to go on, or sign in as another user."
+        if self._lock_reason:  # access ended: only another user can go on here
+            note, self._lock_reason = f"Signed out: {self._lock_reason} Another user may sign in here.", ""
         try:
             while True:
                 dialog = self._sign_in_dialog("lock", note)
@@ -277,6 +431,18 @@ class MainWindow(QMainWindow):
             self.centralWidget().show()
             self.menuBar().setEnabled(True)
             self.lock_timer.restart()
+            if self.sync.stopped and self.isVisible():  # their access ended, then came back before they unlocked
+                self._start_sync(after=self.sync)
+
+    def access_ended(self, why: str) -> None:
+        """The signed-in user's access ended (deactivated or expired): their sync stops and the window locks;
+        they cannot unlock it (the sign-in refuses them and says why), another user can."""
+        self.sync.stop()  # now, also behind a lock already shown (which refuses them too)
+        self.status.showMessage(why)
+        if self._locked:
+            return
+        self._lock_reason = why
+        self.lock()
 
     def switch_user(self) -> None:
         dialog = self._sign_in_dialog("switch", f"Signed in: {self.app.user.display_name}. "
@@ -288,7 +454,8 @@ class MainWindow(QMainWindow):
 
     def sign_out(self) -> None:
         """The work is put away and the sign-in asked for again; Cancel there quits."""
-        if not self.inquiries.confirm_discard():
+        inquiries = self._built_inquiries()
+        if inquiries is not None and not inquiries.confirm_discard():
             return
         self.hide()
         dialog = self._sign_in_dialog("sign-in", "Signed out. Sign in to go on, or Cancel to quit.")
@@ -305,14 +472,16 @@ class MainWindow(QMainWindow):
 
     def _sign_in_dialog(self, purpose: str, note: str) -> SignInDialog:
         dialog = SignInDialog(self.app.store, None, self if self.isVisible() else None, runner=self.app.runner,
-                              tokens=self.tokens, purpose=purpose, current_user=self.app.user.username, note=note)
+                              tokens=self.tokens, purpose=purpose, current_user=self.app.user.username, note=note,
+                              clock=self.app.clock)
         dialog.setAccessibleName(dialog.windowTitle())
         return dialog
 
     def become(self, user: SignedIn, asked: bool = False) -> bool:
         """Work on as ``user``: the sync stops, the workspaces are built again for the new role, the sync
         starts again. False when unsaved edits were kept (the switch is not done)."""
-        if not asked and not self.inquiries.confirm_discard():
+        inquiries = self._built_inquiries()
+        if not asked and inquiries is not None and not inquiries.confirm_discard():
             return False
         self._save_state()
         old_sync = self.sync
@@ -320,18 +489,24 @@ class MainWindow(QMainWindow):
         current = self.sidebar.currentRow()
         self.sidebar.blockSignals(True)
         self.sidebar.clear()
-        for ws in self.workspaces:
+        built = set(self._built.values())
+        while self.stack.count():
+            ws = self.stack.widget(0)
             self.stack.removeWidget(ws)
             ws.hide()
             ws.setParent(None)
-            self._retired.append(ws)  # results of its tasks may still arrive; deleted when the runner is idle
+            if ws in built:
+                self._retired.append(ws)  # results of its tasks may still arrive; deleted when the runner is idle
+            else:
+                ws.deleteLater()  # a placeholder
         self.sidebar.blockSignals(False)
         self.app.user = user
         self._build_workspaces()
         self._build_menus()
         self.status.show_user(user)
         self._start_sync(after=old_sync)
-        self.sidebar.setCurrentRow(min(max(current, 0), len(self.workspaces) - 1))
+        self.sidebar.setCurrentRow(min(max(current, 0), len(self._entries) - 1))
+        self._start_background()
         self._drop_retired(False)
         return True
 
@@ -355,10 +530,11 @@ class MainWindow(QMainWindow):
 
     # workspaces -------------------------------------------------------------------------------------------
     def _switch(self, row: int) -> None:
-        if row < 0 or row >= len(self.workspaces):
+        if row < 0 or row >= len(self._entries):
             return
+        ws = self._workspace_at(row)
         self.stack.setCurrentIndex(row)
-        self.workspaces[row].activated()
+        ws.activated()
 
     def show_inquiry(self, inquiry_id: str) -> None:
         self.show_workspace(self.inquiries)
@@ -379,16 +555,20 @@ class MainWindow(QMainWindow):
         self.lock_timer.set_minutes(idle_minutes(self.ui_state))
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        if not self.inquiries.confirm_discard():
+        inquiries = self._built_inquiries()
+        if inquiries is not None and not inquiries.confirm_discard():
             event.ignore()
             return
         self._save_state()
         self.sync.stop()
         self.lock_timer.stop()
+        self.access.stop()
         self.escalation.stop()
         super().closeEvent(event)
 
     def _save_state(self) -> None:
         self.ui_state.setValue("main/geometry", self.saveGeometry())
         self.ui_state.setValue("main/workspace", self.sidebar.currentRow())
-        self.inquiries.save_state()
+        inquiries = self._built_inquiries()
+        if inquiries is not None:
+            inquiries.save_state()

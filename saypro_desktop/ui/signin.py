@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from PySide6.QtCore import Qt
@@ -19,7 +21,8 @@ from PySide6.QtWidgets import (
 
 from ..core.passwords import check_strength
 from ..machine_config import machine_config
-from ..services.staff import ensure_first_admin, find_staff, has_password, set_password, sign_in
+from ..models.base import utcnow
+from ..services.staff import check_sign_in, ensure_first_admin, find_staff, has_password, set_password
 from ..store import Store
 from ..sync.credentials import TokenStore
 from ..sync.engine import SERVER_URL, _setting
@@ -56,8 +59,9 @@ class SignInDialog(QDialog):
 
     def __init__(self, store: Store, first_run_user: str | None = None, parent: QWidget | None = None, *,
                  runner: TaskRunner | None = None, tokens: TokenStore | None = None, purpose: str = "sign-in",
-                 current_user: str | None = None, note: str = "") -> None:
+                 current_user: str | None = None, note: str = "", clock: Callable[[], datetime] = utcnow) -> None:
         super().__init__(parent)
+        self.clock = clock  # when access expires, by this clock (tests move it)
         self.store, self.runner, self.tokens = store, runner, tokens
         self.first_run_user = first_run_user
         self.purpose = purpose
@@ -156,11 +160,12 @@ class SignInDialog(QDialog):
                 self.user = _signed(user)
             self.accept()
             return
-        with self.store.session() as s:
-            user = sign_in(s, name, password)
-            self.user = _signed(user) if user else None
+        with self.store.session() as s:  # one bounded check (see the class): the password, then the access
+            result = check_sign_in(s, name, password, self.clock)
+            self.user = _signed(result.user) if result.refusal is None and result.user else None
         if self.user is None:
-            self._say("The user name or password is not right, or the account is deactivated.")
+            # A wrong name or password says nothing more; the right password learns why access ended.
+            self._say(result.refusal or "The user name or password is not right.")
             self.password.selectAll()
             self.password.setFocus()
             return

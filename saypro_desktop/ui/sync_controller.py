@@ -15,9 +15,10 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtNetwork import QNetworkInformation
 
 from ..core.permissions import Role
+from ..services.staff import clear_server_refusal, record_server_refusal
 from ..store import Store
 from ..sync import set_aside
-from ..sync.client import AuthError, SyncError, UpgradeRequired
+from ..sync.client import AccessEnded, AuthError, SyncError, UpgradeRequired
 from ..sync.credentials import TokenStore, system_token_store
 from ..sync.engine import (
     ENROLLED,
@@ -87,6 +88,7 @@ class SyncController(QObject):
     user_changed = Signal(object)  # SignedIn: after connecting, work here is the server user's
     progress = Signal(str)  # emitted on the pool while a sync runs; shown in the status bar
     wound_down = Signal()  # after stop(): the run that was under way has ended (the next controller may start)
+    access_refused = Signal(str)  # the server refused the user itself (deactivated, expired): recorded here
 
     def __init__(self, app: AppContext, tokens: TokenStore | None = None, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -100,6 +102,8 @@ class SyncController(QObject):
         self._previous: SyncController | None = None  # the last user's controller, still ending its run
         self._ended = QTimer(self, singleShot=True, interval=0)  # a child: it never fires once self is gone
         self._ended.timeout.connect(self.wound_down)
+        self.has_wound_down = False  # stopped and its last run over (a user whose access ended: stopped early)
+        self.wound_down.connect(self._mark_wound_down)
         self._timer = QTimer(self, singleShot=True)
         self._timer.timeout.connect(self.sync_now)
         self._debounce = QTimer(self, singleShot=True, interval=AFTER_CHANGE_MS)
@@ -144,11 +148,16 @@ class SyncController(QObject):
     def start_after(self, previous: SyncController | None) -> None:
         """Start once ``previous`` (stopped: another user was signed in) has ended the run it had under way,
         so two syncs never run at once; ``previous`` is deleted then."""
-        if previous is None:
+        if previous is None or previous.has_wound_down:  # stopped long ago: nothing to wait for
+            if previous is not None:
+                previous.deleteLater()
             self.start()
             return
         self._previous = previous
         previous.wound_down.connect(self._previous_ended)
+
+    def _mark_wound_down(self) -> None:
+        self.has_wound_down = True
 
     def _previous_ended(self) -> None:
         previous, self._previous = self._previous, None
@@ -253,11 +262,35 @@ class SyncController(QObject):
         self.status.set_aside = aside
         self.app.read(lambda ctx: _setting(ctx.session, LAST_SYNC), self._last_sync)
         self._emit(f"Synced: {report.summary()}")
+        self._forget_refusal()
         if report.pulled:
             self.app.bus.announce("inquiry")  # remote changes: open views refresh
         self.app.bus.announce("sync")
         self.finished.emit(report)
         self._schedule(0 if self._again else PERIOD_MS)
+
+    def _remember_refusal(self, reason: str) -> None:
+        store = self.app.store
+
+        def job() -> None:
+            with store.session() as s:
+                username = _setting(s, USERNAME)
+                if username:
+                    record_server_refusal(s, str(username), reason)
+
+        self.app.runner.write(job, lambda _: self.access_refused.emit(reason))
+
+    def _forget_refusal(self) -> None:
+        """The server took this sync: whatever it refused before, it accepts the user now."""
+        store = self.app.store
+
+        def job() -> None:
+            with store.session() as s:
+                username = _setting(s, USERNAME)
+                if username:
+                    clear_server_refusal(s, str(username))
+
+        self.app.runner.write(job)
 
     def _last_sync(self, when: str | None) -> None:
         self.status.last_sync = when
@@ -268,6 +301,8 @@ class SyncController(QObject):
         if self._stopped:
             self.wound_down.emit()
             return
+        if isinstance(exc, AccessEnded):  # the desktop may not have heard of it: the server refuses its pull too
+            self._remember_refusal(str(exc))
         if isinstance(exc, AuthError):
             self.status.online = True
             self._emit(str(exc))

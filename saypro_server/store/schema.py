@@ -256,3 +256,25 @@ ad_claim = Table(
     Column("created_at", UtcDateTime, nullable=False),
     Index("ix_ad_claim_device_id_request_id", "device_id", "request_id", unique=True),
 )
+
+# -- the audit trail's witness (audit_chain.py) --
+
+audit_link = Table(
+    "audit_link", metadata,  # every chained audit entry as the server received it: its link and its content
+    Column("id", Serial, primary_key=True, autoincrement=True),
+    Column("device_id", String(36), nullable=False),  # the chain's device (the desktop that wrote the entry)
+    Column("seq", BigInteger, nullable=False),
+    Column("entry_id", String(36), nullable=False),
+    Column("prev_hash", String(64)),
+    Column("entry_hash", String(64), nullable=False),
+    Column("content", JSON, nullable=False),  # the hashed fields as received, in their JSON form
+    Column("stored_hash", String(64), nullable=False),  # SHA-256 of the audit_entry row as the server stored it
+    Column("status", String(12), nullable=False),  # ok, start, branch, fork, gap, bad_hash at receipt
+    Column("note", Text),
+    Column("pushed_by", String(36), nullable=False),  # the signed-in user
+    Column("pushed_from", String(36), nullable=False),  # the device that sent it (another one: a repair, a copy)
+    Column("received_at", UtcDateTime, nullable=False),
+    Index("ix_audit_link_device_id_seq", "device_id", "seq"),
+    Index("ix_audit_link_entry_id", "entry_id"),
+    sqlite_autoincrement=True,
+)

@@ -123,3 +123,32 @@ def test_a_moderator_claims_a_batch_on_the_command_line(saypro, live_server):
         assert len(json.loads(out)) == 2, "the claimed ads are here after the claim's sync, and they are mine"
     finally:
         keyring.set_keyring(fail.Keyring())
+
+
+def test_a_user_the_server_deactivated_stops_working_on_the_command_line_too(saypro, live_server):
+    from sqlalchemy import update
+
+    from saypro_server.store.schema import SYNCED
+
+    def set_active(value: bool) -> None:
+        with live_server.db.write() as conn:
+            conn.execute(update(SYNCED["staff_user"]).where(SYNCED["staff_user"].c.username == "lerato")
+                         .values(active=value))
+
+    kr = DictKeyring()
+    keyring.set_keyring(kr)
+    try:
+        live_server.create_user("lerato", "Support Agent")
+        assert saypro("a", "login", "--server", live_server.url, "--user", "lerato", "--password-stdin",
+                      password=DEFAULT_PASSWORD)[0] == 0
+        set_active(False)  # an Admin deactivated her; this desktop has not heard of it
+        code, _, err = saypro("a", "sync")
+        assert code == 1 and "this account is deactivated" in err
+        code, _, err = saypro("a", "inquiry", "list")  # as the enrolled user: refused here as well now
+        assert code == 1 and "the office's server said: this account is deactivated" in err
+        set_active(True)
+        assert saypro("a", "login", "--server", live_server.url, "--user", "lerato", "--password-stdin",
+                      password=DEFAULT_PASSWORD)[0] == 0
+        assert saypro("a", "inquiry", "list")[0] == 0
+    finally:
+        keyring.set_keyring(fail.Keyring())

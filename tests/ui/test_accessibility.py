@@ -55,6 +55,7 @@ def test_main_window_widgets_all_have_accessible_names(qtbot, app, ui_state):
     window = MainWindow(app, ui_state)
     qtbot.addWidget(window)
     window.show()
+    assert len(window.workspaces) == window.sidebar.count()  # each is built when first shown: all, for the walk
     wait_idle(qtbot, app)
     assert _unnamed(window) == []
 

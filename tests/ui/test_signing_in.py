@@ -147,7 +147,7 @@ def test_switch_user_rebuilds_the_workspaces_for_the_role_and_restarts_sync(qtbo
     window.show()
     wait_idle(qtbot, app)
     assert [ws.title for ws in window.workspaces] == ["Dashboard", "Inquiries", "Moderation", "Reports", "Knowledge",
-                                                         "Feedback"]
+                                                         "Feedback", "Staff"]
     old_sync, old_inquiries = window.sync, window.inquiries
     seen = _answer_next_dialog(qtbot, "lerato", AGENT_PASSWORD)
     qtbot.keyClick(window, Qt.Key.Key_U, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
