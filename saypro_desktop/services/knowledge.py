@@ -197,7 +197,16 @@ def _require_contributor(ctx: ServiceContext) -> None:
 
 
 def vote(ctx: ServiceContext, article: KbArticle, helpful: bool, inquiry: Inquiry | None = None) -> KbVote:
+    """One vote a person per article and inquiry (or per article, without an inquiry): votes are counted, so a
+    second one would count the same opinion twice."""
     _require_contributor(ctx)
+    inquiry_id = inquiry.id if inquiry else None
+    again = ctx.session.scalar(select(KbVote.id).where(
+        KbVote.article_id == article.id, KbVote.voter_id == ctx.actor.id, KbVote.deleted.is_(False),
+        KbVote.inquiry_id.is_(None) if inquiry_id is None else KbVote.inquiry_id == inquiry_id).limit(1))
+    if again is not None:
+        where = f" for {inquiry.display_id}" if inquiry else ""
+        raise ValidationError([FieldError("vote", f"you have already voted on “{article.title}”{where}")])
     row = KbVote(article_id=article.id, helpful=helpful, voter_id=ctx.actor.id, voted_at=ctx.now(),
                  inquiry_id=inquiry.id if inquiry else None)
     ctx.session.add(row)

@@ -86,6 +86,8 @@ def test_links_votes_and_the_share_resolved_with_an_article(ctx, clock):
     assert [a.title for a in kb.articles_of(ctx, answered)] == ["Duplicate charges and refunds"]
     kb.vote(ctx, article, True, answered)
     kb.vote(ctx, article, False)
+    with pytest.raises(ValidationError, match="already voted"):  # the same opinion is not counted twice
+        kb.vote(ctx, article, True, answered)
     for inquiry in (answered, other):
         svc.assign(ctx, inquiry, ctx.actor)
         svc.change_status(ctx, inquiry, "Resolved", resolution="Refunded the second charge to the card.")
