@@ -44,6 +44,7 @@ from typing import Any
 from sqlalchemy import Connection, delete, insert, or_, select, true, update
 
 from saypro_desktop.core.hlc import Stamp
+from saypro_desktop.core.knowledge import link_row_id
 from saypro_desktop.core.moderation import STATUS_AFTER, AdStatus, ad_row_id, audit_row_id
 from saypro_desktop.core.permissions import Permission, Role, can
 from saypro_desktop.sync.protocol import encode
@@ -152,6 +153,16 @@ class Moderation:
             self._check_review(row, values, notes, "outcome", "decided_by_id", "appeal",
                                "an appeal is decided by someone other than the moderator who made the decision; "
                                "leave it to another Supervisor or an Admin")
+        elif table == "inquiry_article" and row is None:
+            self._check_derived_id(row_id, values, "inquiry_article", "its inquiry and article (core.knowledge."
+                                   "link_row_id): one link per pair", lambda v: link_row_id(v["inquiry_id"],
+                                                                                           v["article_id"]),
+                                   ("inquiry_id", "article_id"))
+        elif table == "kb_vote" and row is None:
+            self._check_vote(values)
+        elif table == "feedback" and values.get("received_at") is not None \
+                and values["received_at"] > self.now + timedelta(minutes=5):
+            raise Refused("feedback.received_at is in the future: feedback cannot be received later than now")
         elif table == "moderation_audit":
             if row is None:
                 self._check_derived_id(row_id, values, "moderation_audit",
@@ -160,6 +171,17 @@ class Moderation:
             self._check_review(row, values, notes, "verdict", "auditor_id", "moderation_audit",
                                "a decision is audited by someone other than the moderator who made it; leave it to "
                                "another auditor")
+
+    def _check_vote(self, values: dict[str, Any]) -> None:
+        """One vote a person per article and inquiry (the service's rule): votes are counted."""
+        vote = SYNCED["kb_vote"]
+        inquiry_id = values.get("inquiry_id")
+        same = self.conn.execute(select(vote.c.id).where(
+            vote.c.article_id == values.get("article_id"), vote.c.voter_id == values.get("voter_id"),
+            vote.c.deleted.is_(False),
+            vote.c.inquiry_id.is_(None) if inquiry_id is None else vote.c.inquiry_id == inquiry_id).limit(1)).first()
+        if same is not None:
+            raise Refused("this person has already voted on this article for this inquiry (one vote each)")
 
     @staticmethod
     def _check_derived_id(row_id: str, values: dict[str, Any], table: str, made_from: str,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import string
+import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -126,3 +127,11 @@ class KnowledgeMeasures:
     def helpful_share(self) -> float | None:
         votes = self.helpful_votes + self.not_helpful_votes
         return self.helpful_votes / votes if votes else None
+
+
+_LINK_NAMESPACE = uuid.UUID("0f1f6a55-8a51-4b53-9d0e-5a8f3c2b7e41")
+
+
+def link_row_id(inquiry_id: str, article_id: str) -> str:
+    """One inquiry-article link per pair, whichever desktop makes it (the server checks it)."""
+    return str(uuid.uuid5(_LINK_NAMESPACE, f"{inquiry_id}/{article_id}"))

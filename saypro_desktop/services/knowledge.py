@@ -3,7 +3,6 @@ agent types an inquiry, votes, suggested edits, and the articles an inquiry was 
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -16,6 +15,7 @@ from ..core.knowledge import (
     ArticleCategory,
     ArticleStatus,
     KnowledgeMeasures,
+    link_row_id,
     significant_words,
 )
 from ..core.permissions import Permission, can
@@ -24,14 +24,8 @@ from ..models import Inquiry, InquiryArticle, KbArticle, KbSuggestion, KbVote, S
 from .context import NotFound, ServiceContext
 from .search import fts_query
 
-_LINK_NAMESPACE = uuid.UUID("0f1f6a55-8a51-4b53-9d0e-5a8f3c2b7e41")
 # bm25 weights of the index's columns (title, body, category): a word in the title says most.
 _WEIGHTS = "10.0, 1.0, 2.0"
-
-
-def link_row_id(inquiry_id: str, article_id: str) -> str:
-    """One link per inquiry and article, whichever desktop makes it."""
-    return str(uuid.uuid5(_LINK_NAMESPACE, f"{inquiry_id}/{article_id}"))
 
 
 @dataclass(frozen=True)

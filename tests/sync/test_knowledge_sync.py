@@ -120,3 +120,39 @@ def test_feedback_recorded_offline_reaches_the_other_desktop_s_weekly_analysis(l
     with mod.store.session() as s:
         item = s.scalars(select(Feedback)).one()
         assert (item.from_name, item.from_contact) == (None, None), "a Moderator gets no one's contact details"
+
+
+def test_the_server_keeps_the_services_rules_on_votes_links_and_feedback(live_server, desk):
+    from datetime import UTC, datetime, timedelta
+
+    from saypro_desktop.core.knowledge import link_row_id
+    from saypro_desktop.core.uuids import new_id
+
+    mkt, agent = desk("mira", "Marketing"), desk("anna")
+    now = datetime.now(UTC).replace(microsecond=0)
+    article_id = new_id()
+    assert mkt.push(mkt.mutation("kb_article", article_id, {
+        "title": "Resetting your password", "category": "Account Management", "status": "Published",
+        "body": "Use Forgot password on the sign-in page.", "related_ids": [], "owner_id": None,
+        "created_by_id": None, "written_at": now.isoformat(), "last_reviewed_at": now.isoformat(),
+        "review_every_days": 180, "deleted": False}, op="insert"))["results"][0]["status"] == "applied"
+    inquiry_id, m = agent.insert_inquiry()
+    vote = {"article_id": article_id, "helpful": True, "voter_id": None, "voted_at": now.isoformat(),
+            "inquiry_id": inquiry_id, "deleted": False}
+    link = {"inquiry_id": inquiry_id, "article_id": article_id, "linked_by_id": None,
+            "linked_at": now.isoformat(), "deleted": False}
+    item = {"received_at": (now + timedelta(days=3)).isoformat(), "source": "Email", "text": "Slow pages",
+            "rating": None, "theme": "Performance", "sentiment": "Negative", "priority": "Medium",
+            "inquiry_id": None, "ad_id": None, "from_name": None, "from_contact": None, "recorded_by_id": None,
+            "deleted": False}
+    results = agent.push(m, agent.mutation("kb_vote", new_id(), vote, op="insert"),
+                         agent.mutation("kb_vote", new_id(), vote, op="insert"),
+                         agent.mutation("inquiry_article", new_id(), link, op="insert"),
+                         agent.mutation("inquiry_article", link_row_id(inquiry_id, article_id), link, op="insert"),
+                         agent.mutation("feedback", new_id(), item, op="insert"),
+                         agent.mutation("feedback", new_id(), {**item, "received_at": now.isoformat()},
+                                        op="insert"))["results"]
+    assert [r["status"] for r in results] == ["applied", "applied", "rejected", "rejected", "applied", "rejected",
+                                              "applied"], results
+    assert "already voted" in results[2]["reason"] and "one link per pair" in results[3]["reason"]
+    assert "in the future" in results[5]["reason"]
